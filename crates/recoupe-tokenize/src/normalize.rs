@@ -1,0 +1,318 @@
+//! Normalization for comparison: the "comparison form" of a text or a token.
+//!
+//! The pipeline, applied char by char with no per-call allocation:
+//! 1. drop invisible characters (zero-width space/joiners, word joiner, BOM, soft hyphen,
+//!    bidi controls) and fold apostrophes (’ ‘ ‚ ‛ ʼ ′ `) to `'` and quotes
+//!    (« » “ ” „ ‟ ‹ › ″) to `"`;
+//! 2. Unicode NFKC (full-width forms, ligatures, superscripts, no-break spaces...);
+//! 3. case folding: full lowercase mapping plus the folds lowercase lacks (ß/ẞ -> ss,
+//!    final ς -> σ), quote folding again, every white space -> one ASCII space;
+//! 4. optionally diacritic folding: NFKD, then combining marks that follow a Latin,
+//!    Greek or Cyrillic letter are dropped (é -> e, й -> и) while scripts that write
+//!    vowels as combining marks (Thai, Devanagari, Arabic harakat...) keep them; also
+//!    ø -> o, ł -> l, đ -> d, œ -> oe, æ -> ae (letters with no decomposition);
+//! 5. NFKC again, so the output is a fixed point (normalizing twice changes nothing);
+//! 6. runs of spaces are collapsed and the result is trimmed.
+//!
+//! ASCII input takes a byte-level fast path with the same result.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Comparison-form normalizer. Cheap to copy; holds only its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Normalizer {
+    pub(crate) fold_diacritics: bool,
+}
+
+impl Normalizer {
+    /// Appends the comparison form of `src` to `out` (spaces collapsed, trimmed relative
+    /// to what this call appends). Returns the number of bytes appended.
+    pub(crate) fn push(&self, src: &str, out: &mut String) -> usize {
+        let start = out.len();
+        let mut writer = SpaceCollapser {
+            out,
+            start,
+            pending_space: false,
+        };
+        if src.is_ascii() {
+            for b in src.bytes() {
+                writer.push(fold_ascii(b));
+            }
+        } else {
+            let folded = CaseFold::new(
+                src.chars().filter_map(pre_map).nfkc(),
+                self.fold_diacritics,
+            );
+            if self.fold_diacritics {
+                StripMarks::new(folded.nfkd())
+                    .nfkc()
+                    .for_each(|c| writer.push(c));
+            } else {
+                folded.nfkc().for_each(|c| writer.push(c));
+            }
+        }
+        out.len() - start
+    }
+}
+
+#[inline]
+fn fold_ascii(b: u8) -> char {
+    match b {
+        b'`' => '\'',
+        b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' | b' ' => ' ',
+        _ => char::from(b.to_ascii_lowercase()),
+    }
+}
+
+/// Writes chars, turning runs of spaces into one space and dropping leading and
+/// trailing spaces.
+struct SpaceCollapser<'a> {
+    out: &'a mut String,
+    start: usize,
+    pending_space: bool,
+}
+
+impl SpaceCollapser<'_> {
+    #[inline]
+    fn push(&mut self, c: char) {
+        if c == ' ' {
+            self.pending_space = self.out.len() > self.start;
+        } else {
+            if self.pending_space {
+                self.out.push(' ');
+                self.pending_space = false;
+            }
+            self.out.push(c);
+        }
+    }
+}
+
+/// Invisible characters that carry no letter: dropped from the comparison form.
+#[inline]
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Apostrophe-like and quote-like characters folded to ASCII `'` and `"`.
+#[inline]
+fn fold_quote(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{02BC}' | '\u{2032}' | '`' => '\'',
+        '\u{00AB}' | '\u{00BB}' | '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}'
+        | '\u{2039}' | '\u{203A}' | '\u{2033}' => '"',
+        _ => c,
+    }
+}
+
+#[inline]
+fn pre_map(c: char) -> Option<char> {
+    if is_invisible(c) {
+        None
+    } else {
+        Some(fold_quote(c))
+    }
+}
+
+/// Step 3 (and the letter part of step 4): case folding, quote and space folding.
+struct CaseFold<I> {
+    inner: I,
+    fold_letters: bool,
+    pending: [char; 3],
+    len: u8,
+    pos: u8,
+}
+
+impl<I: Iterator<Item = char>> CaseFold<I> {
+    fn new(inner: I, fold_letters: bool) -> Self {
+        Self {
+            inner,
+            fold_letters,
+            pending: ['\0'; 3],
+            len: 0,
+            pos: 0,
+        }
+    }
+
+    fn fill(&mut self, c: char) {
+        self.pos = 0;
+        self.len = 0;
+        fn put<I>(s: &mut CaseFold<I>, c: char) {
+            if let Some(slot) = s.pending.get_mut(usize::from(s.len)) {
+                *slot = c;
+                s.len += 1;
+            }
+        }
+        if c.is_whitespace() {
+            put(self, ' ');
+            return;
+        }
+        match c {
+            'ß' | 'ẞ' => {
+                put(self, 's');
+                put(self, 's');
+                return;
+            }
+            'ς' => {
+                put(self, 'σ');
+                return;
+            }
+            _ => {}
+        }
+        if self.fold_letters {
+            match c {
+                'ø' | 'Ø' => return put(self, 'o'),
+                'ł' | 'Ł' => return put(self, 'l'),
+                'đ' | 'Đ' => return put(self, 'd'),
+                'œ' | 'Œ' => {
+                    put(self, 'o');
+                    return put(self, 'e');
+                }
+                'æ' | 'Æ' => {
+                    put(self, 'a');
+                    return put(self, 'e');
+                }
+                _ => {}
+            }
+        }
+        for lower in c.to_lowercase() {
+            put(self, fold_quote(lower));
+        }
+    }
+}
+
+impl<I: Iterator<Item = char>> Iterator for CaseFold<I> {
+    type Item = char;
+
+    #[inline]
+    fn next(&mut self) -> Option<char> {
+        if self.pos >= self.len {
+            let c = self.inner.next()?;
+            if c.is_ascii() {
+                return Some(fold_ascii(c as u8));
+            }
+            self.fill(c);
+        }
+        let c = self.pending.get(usize::from(self.pos)).copied();
+        self.pos += 1;
+        c
+    }
+}
+
+/// Letters whose accents are optional in writing: Latin, Greek, Cyrillic.
+#[inline]
+fn takes_optional_accents(c: char) -> bool {
+    matches!(c,
+        'A'..='Z' | 'a'..='z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}'
+        | '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' | '\u{0400}'..='\u{052F}')
+}
+
+/// Step 4: drops the combining marks that follow a letter taking optional accents.
+struct StripMarks<I> {
+    inner: I,
+    after_accentable: bool,
+}
+
+impl<I> StripMarks<I> {
+    fn new(inner: I) -> Self {
+        Self {
+            inner,
+            after_accentable: false,
+        }
+    }
+}
+
+impl<I: Iterator<Item = char>> Iterator for StripMarks<I> {
+    type Item = char;
+
+    #[inline]
+    fn next(&mut self) -> Option<char> {
+        loop {
+            let c = self.inner.next()?;
+            if is_combining_mark(c) {
+                if self.after_accentable {
+                    continue;
+                }
+            } else {
+                self.after_accentable = takes_optional_accents(c);
+            }
+            return Some(c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str, fold_diacritics: bool) -> String {
+        let mut out = String::new();
+        Normalizer { fold_diacritics }.push(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn apostrophes_and_quotes_fold_to_ascii() {
+        for s in [
+            "l’époque",
+            "l'époque",
+            "l‘époque",
+            "lʼépoque",
+            "l`époque",
+            "l＇époque",
+        ] {
+            assert_eq!(norm(s, false), "l'époque", "{s}");
+        }
+        assert_eq!(norm("« forts » “x” „y“", false), "\" forts \" \"x\" \"y\"");
+    }
+
+    #[test]
+    fn nfkc_and_case_folding() {
+        assert_eq!(norm("ＡＢＣ ｆｕｌｌ", false), "abc full");
+        assert_eq!(norm("ﬁnale", false), "finale");
+        assert_eq!(norm("Straße STRASSE", false), "strasse strasse");
+        assert_eq!(norm("ΣΟΦΟΣ σοφος", false), "σοφοσ σοφοσ");
+        assert_eq!(norm("x²", false), "x2");
+    }
+
+    #[test]
+    fn whitespace_and_zero_width() {
+        assert_eq!(norm("  a\u{00A0}\u{202F} b\t\n c  ", false), "a b c");
+        assert_eq!(norm("Mos\u{200B}cou\u{00AD}", false), "moscou");
+        assert_eq!(norm("\u{FEFF}Kremlin\u{200D}", false), "kremlin");
+        assert_eq!(norm("\u{200B}\u{200B}", false), "");
+    }
+
+    #[test]
+    fn diacritic_folding_is_optional_and_script_aware() {
+        assert_eq!(norm("Défense ÉTAT Ñandú", false), "défense état ñandú");
+        assert_eq!(norm("Défense ÉTAT Ñandú", true), "defense etat nandu");
+        assert_eq!(norm("e\u{0301}", true), "e");
+        assert_eq!(norm("cœur Øst łódź", true), "coeur ost lodz");
+        assert_eq!(norm("Йошкар", true), "иошкар");
+        // Thai and Devanagari vowel signs are letters of the word, not accents.
+        assert_eq!(norm("ภาษาไทย", true), "ภาษาไทย");
+        assert_eq!(norm("हिन्दी", true), "हिन्दी");
+    }
+
+    #[test]
+    fn ascii_fast_path_matches_general_path() {
+        // The same ASCII text through the general path (a non-ASCII char appended and
+        // removed by NFKC-insensitive means: a zero-width space).
+        let ascii = "Hello `World`\tIt's 1.5 M. Li";
+        let general = format!("{ascii}\u{200B}");
+        assert_eq!(norm(ascii, false), norm(&general, false));
+        assert_eq!(norm(ascii, true), norm(&general, true));
+    }
+}

@@ -1,0 +1,278 @@
+//! Word tokens of one sentence.
+//!
+//! Words are UAX #29 word segments that contain a letter or a digit
+//! (unicode-segmentation). Two adjustments:
+//! - Elision: a French or Italian elided article or pronoun ("l'", "d'", "qu'", "dell'")
+//!   becomes a token of its own, so "d'Ukraine" gives "d" + "Ukraine" (capitalised) and
+//!   matches "Ukraine" elsewhere.
+//! - Scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar):
+//!   UAX #29 without a dictionary gives one segment per ideograph (Han) or per letter
+//!   (Thai) and whole runs of Katakana, none of which is a usable word. Adjacent
+//!   segments of these scripts are joined into a run, and the run gives overlapping
+//!   n-grams of grapheme clusters (bigrams by default), as Lucene's CJK bigram filter
+//!   does. Bigrams need no dictionary, work the same for every such script, and are
+//!   what two copies of one text share: unigrams are too common to tell texts apart,
+//!   and a dictionary segmenter (jieba, lindera, ICU's Thai dictionary) adds tens of
+//!   megabytes and a per-language model for no gain in near-duplicate matching.
+
+use unicode_segmentation::UnicodeSegmentation;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::doc::{Span, Token, TokenFlags, Tokenized};
+use crate::normalize::Normalizer;
+
+/// Scripts written without spaces between words.
+#[inline]
+pub(crate) fn is_no_space_script(c: char) -> bool {
+    matches!(c,
+        // Thai, Lao
+        '\u{0E00}'..='\u{0EFF}'
+        // Myanmar
+        | '\u{1000}'..='\u{109F}'
+        // Khmer, Khmer symbols
+        | '\u{1780}'..='\u{17FF}' | '\u{19E0}'..='\u{19FF}'
+        // CJK radicals, ideographic iteration marks and numbers
+        | '\u{2E80}'..='\u{2FDF}' | '\u{3005}'..='\u{3007}' | '\u{3021}'..='\u{3029}'
+        | '\u{3038}'..='\u{303B}'
+        // Hiragana, Katakana, Katakana extensions, CJK ideographs (+ extension A)
+        | '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
+        // half-width Katakana
+        | '\u{FF66}'..='\u{FF9F}'
+        // CJK ideographs, extensions B and later
+        | '\u{20000}'..='\u{323AF}')
+}
+
+/// Elided articles and pronouns that stand before an apostrophe (compared in lower
+/// case): French, then Italian.
+const ELIDED: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+    "presqu", "quelqu", "dell", "all", "nell", "sull", "dall", "dagl", "un",
+];
+
+fn is_elided(prefix: &str) -> bool {
+    prefix.len() <= 6
+        && ELIDED
+            .iter()
+            .any(|e| e.len() == prefix.len() && e.eq_ignore_ascii_case(prefix))
+}
+
+#[inline]
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+/// Flags read off the original spelling of a token.
+fn flags_of(original: &str) -> TokenFlags {
+    let mut has_digit = false;
+    let mut has_alpha = false;
+    let mut first_upper: Option<bool> = None;
+    let mut cased = 0usize;
+    let mut upper = 0usize;
+    for c in original.chars() {
+        if c.is_numeric() {
+            has_digit = true;
+        } else if c.is_alphabetic() {
+            has_alpha = true;
+            let is_upper = c.is_uppercase();
+            first_upper.get_or_insert(is_upper);
+            if is_upper {
+                cased += 1;
+                upper += 1;
+            } else if c.is_lowercase() {
+                cased += 1;
+            }
+        }
+    }
+    let mut flags = TokenFlags::NONE;
+    if has_digit {
+        flags.insert(TokenFlags::HAS_DIGIT);
+        if !has_alpha {
+            flags.insert(TokenFlags::NUMERIC);
+        }
+    }
+    if first_upper == Some(true) {
+        flags.insert(TokenFlags::CAPITALIZED);
+    }
+    if upper >= 2 && upper == cased {
+        flags.insert(TokenFlags::ALL_CAPS);
+    }
+    flags
+}
+
+/// Splits sentences into tokens, appending to a [`Tokenized`].
+pub(crate) struct WordSplitter<'a> {
+    pub(crate) normalizer: Normalizer,
+    pub(crate) split_elisions: bool,
+    pub(crate) cjk_ngram: usize,
+    pub(crate) seed: u64,
+    /// Grapheme boundaries of the current no-space run: (original span, normalized span).
+    pub(crate) graphemes: &'a mut Vec<(Span, Span)>,
+}
+
+impl WordSplitter<'_> {
+    /// Appends the tokens of the sentence `sentence` (index `index`) of `text`.
+    pub(crate) fn sentence(
+        &mut self,
+        text: &str,
+        sentence: Span,
+        index: usize,
+        doc: &mut Tokenized,
+    ) {
+        let first_token = doc.tokens.len();
+        let mut run: Option<Span> = None;
+        for (offset, segment) in sentence.slice(text).split_word_bound_indices() {
+            let span = Span::new(sentence.start + offset, sentence.start + offset + segment.len());
+            let Some(first) = segment.chars().find(|c| c.is_alphanumeric()) else {
+                if let Some(r) = run.take() {
+                    self.no_space_run(text, r, index, doc);
+                }
+                continue;
+            };
+            if is_no_space_script(first) {
+                run = match run {
+                    Some(r) if r.end == span.start => Some(Span::new(r.start, span.end)),
+                    Some(r) => {
+                        self.no_space_run(text, r, index, doc);
+                        Some(span)
+                    }
+                    None => Some(span),
+                };
+                continue;
+            }
+            if let Some(r) = run.take() {
+                self.no_space_run(text, r, index, doc);
+            }
+            self.word(text, span, index, doc);
+        }
+        if let Some(r) = run.take() {
+            self.no_space_run(text, r, index, doc);
+        }
+        if let Some(t) = doc.tokens.get_mut(first_token) {
+            t.flags.insert(TokenFlags::SENTENCE_START);
+        }
+    }
+
+    fn word(&mut self, text: &str, span: Span, index: usize, doc: &mut Tokenized) {
+        let mut span = span;
+        if self.split_elisions {
+            // "qu'aujourd'hui" -> "qu" + "aujourd'hui": only elided prefixes split.
+            while let Some((at, apostrophe)) = span.slice(text).char_indices().find(|&(_, c)| is_apostrophe(c)) {
+                let prefix = Span::new(span.start, span.start + at);
+                let rest = Span::new(prefix.end + apostrophe.len_utf8(), span.end);
+                let rest_starts_with_letter = rest.slice(text).chars().next().is_some_and(char::is_alphabetic);
+                if !(rest_starts_with_letter && is_elided(prefix.slice(text))) {
+                    break;
+                }
+                self.push_token(text, prefix, index, TokenFlags::NONE, doc);
+                span = rest;
+            }
+        }
+        self.push_token(text, span, index, TokenFlags::NONE, doc);
+    }
+
+    /// Appends the comparison form of `span` (after a separating space) and its token.
+    fn push_token(
+        &mut self,
+        text: &str,
+        span: Span,
+        index: usize,
+        extra: TokenFlags,
+        doc: &mut Tokenized,
+    ) {
+        let before = doc.normalized.len();
+        if before > 0 {
+            doc.normalized.push(' ');
+        }
+        let start = doc.normalized.len();
+        let original = span.slice(text);
+        if self.normalizer.push(original, &mut doc.normalized) == 0 {
+            doc.normalized.truncate(before);
+            return;
+        }
+        let norm = Span::new(start, doc.normalized.len());
+        doc.tokens.push(Token {
+            span,
+            norm,
+            hash: xxh3_64_with_seed(norm.slice(&doc.normalized).as_bytes(), self.seed),
+            sentence: index,
+            flags: flags_of(original).union(extra),
+        });
+    }
+
+    /// Appends a run of a script written without spaces as overlapping grapheme n-grams.
+    fn no_space_run(&mut self, text: &str, run: Span, index: usize, doc: &mut Tokenized) {
+        let before = doc.normalized.len();
+        if before > 0 {
+            doc.normalized.push(' ');
+        }
+        let after_space = doc.normalized.len();
+        self.graphemes.clear();
+        for (offset, g) in run.slice(text).grapheme_indices(true) {
+            let start = doc.normalized.len();
+            if self.normalizer.push(g, &mut doc.normalized) > 0 {
+                let original = Span::new(run.start + offset, run.start + offset + g.len());
+                self.graphemes
+                    .push((original, Span::new(start, doc.normalized.len())));
+            }
+        }
+        if doc.normalized.len() == after_space {
+            doc.normalized.truncate(before);
+            return;
+        }
+        let n = self.cjk_ngram.clamp(1, self.graphemes.len().max(1));
+        for window in self.graphemes.windows(n) {
+            let (Some(first), Some(last)) = (window.first(), window.last()) else {
+                continue;
+            };
+            let span = Span::new(first.0.start, last.0.end);
+            let norm = Span::new(first.1.start, last.1.end);
+            let original = span.slice(text);
+            doc.tokens.push(Token {
+                span,
+                norm,
+                hash: xxh3_64_with_seed(norm.slice(&doc.normalized).as_bytes(), self.seed),
+                sentence: index,
+                flags: flags_of(original).union(TokenFlags::NO_SPACE_SCRIPT),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_from_original_spelling() {
+        let f = flags_of("Poutine");
+        assert!(f.contains(TokenFlags::CAPITALIZED) && !f.contains(TokenFlags::ALL_CAPS));
+        let f = flags_of("OTAN");
+        assert!(f.contains(TokenFlags::CAPITALIZED.union(TokenFlags::ALL_CAPS)));
+        let f = flags_of("2023");
+        assert!(f.contains(TokenFlags::NUMERIC.union(TokenFlags::HAS_DIGIT)));
+        let f = flags_of("1,5");
+        assert!(f.contains(TokenFlags::NUMERIC));
+        let f = flags_of("G20");
+        assert!(f.contains(TokenFlags::HAS_DIGIT) && !f.contains(TokenFlags::NUMERIC));
+        assert_eq!(flags_of("relations"), TokenFlags::NONE);
+        assert!(flags_of("٢٠٢٣").contains(TokenFlags::NUMERIC));
+        assert!(!flags_of("A").contains(TokenFlags::ALL_CAPS));
+    }
+
+    #[test]
+    fn elided_prefixes() {
+        assert!(is_elided("L") && is_elided("qu") && is_elided("Jusqu"));
+        assert!(!is_elided("don") && !is_elided("aujourd") && !is_elided("o"));
+    }
+
+    #[test]
+    fn no_space_scripts() {
+        for c in ['中', 'の', 'カ', 'ก', 'ລ', 'ក', 'က', '𠀀'] {
+            assert!(is_no_space_script(c), "{c}");
+        }
+        for c in ['a', 'é', 'я', '한', 'ا', '1'] {
+            assert!(!is_no_space_script(c), "{c}");
+        }
+    }
+}
