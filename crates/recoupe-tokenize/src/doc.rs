@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 /// A byte range `start..end` into a text (the original article, or
 /// [`Tokenized::normalized`] for [`Token::norm`]). Always on `char` boundaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First byte.
     pub start: usize,

@@ -200,7 +200,12 @@ impl Tokenizer {
 
     /// [`Tokenizer::char_shingles`] appending to `out`.
     pub fn char_shingles_into(&self, doc: &Tokenized, out: &mut Vec<u64>) {
-        shingle::char_shingles(&doc.normalized, self.config.char_ngram, self.config.seed, out);
+        shingle::char_shingles(
+            &doc.normalized,
+            self.config.char_ngram,
+            self.config.seed,
+            out,
+        );
     }
 
     /// Word shingles that do not cross sentence boundaries, each with its sentence and

@@ -40,10 +40,7 @@ impl Normalizer {
                 writer.push(fold_ascii(b));
             }
         } else {
-            let folded = CaseFold::new(
-                src.chars().filter_map(pre_map).nfkc(),
-                self.fold_diacritics,
-            );
+            let folded = CaseFold::new(src.chars().filter_map(pre_map).nfkc());
             if self.fold_diacritics {
                 StripMarks::new(folded.nfkd())
                     .nfkc()
@@ -125,20 +122,18 @@ fn pre_map(c: char) -> Option<char> {
     }
 }
 
-/// Step 3 (and the letter part of step 4): case folding, quote and space folding.
+/// Step 3: case folding, quote and space folding.
 struct CaseFold<I> {
     inner: I,
-    fold_letters: bool,
     pending: [char; 3],
     len: u8,
     pos: u8,
 }
 
 impl<I: Iterator<Item = char>> CaseFold<I> {
-    fn new(inner: I, fold_letters: bool) -> Self {
+    fn new(inner: I) -> Self {
         Self {
             inner,
-            fold_letters,
             pending: ['\0'; 3],
             len: 0,
             pos: 0,
@@ -169,22 +164,6 @@ impl<I: Iterator<Item = char>> CaseFold<I> {
                 return;
             }
             _ => {}
-        }
-        if self.fold_letters {
-            match c {
-                'ø' | 'Ø' => return put(self, 'o'),
-                'ł' | 'Ł' => return put(self, 'l'),
-                'đ' | 'Đ' => return put(self, 'd'),
-                'œ' | 'Œ' => {
-                    put(self, 'o');
-                    return put(self, 'e');
-                }
-                'æ' | 'Æ' => {
-                    put(self, 'a');
-                    return put(self, 'e');
-                }
-                _ => {}
-            }
         }
         for lower in c.to_lowercase() {
             put(self, fold_quote(lower));
@@ -218,10 +197,12 @@ fn takes_optional_accents(c: char) -> bool {
         | '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' | '\u{0400}'..='\u{052F}')
 }
 
-/// Step 4: drops the combining marks that follow a letter taking optional accents.
+/// Step 4: drops the combining marks that follow a letter taking optional accents and
+/// folds the letters that have no decomposition (input is lower case).
 struct StripMarks<I> {
     inner: I,
     after_accentable: bool,
+    pending: Option<char>,
 }
 
 impl<I> StripMarks<I> {
@@ -229,6 +210,7 @@ impl<I> StripMarks<I> {
         Self {
             inner,
             after_accentable: false,
+            pending: None,
         }
     }
 }
@@ -238,16 +220,32 @@ impl<I: Iterator<Item = char>> Iterator for StripMarks<I> {
 
     #[inline]
     fn next(&mut self) -> Option<char> {
+        if let Some(c) = self.pending.take() {
+            return Some(c);
+        }
         loop {
             let c = self.inner.next()?;
             if is_combining_mark(c) {
                 if self.after_accentable {
                     continue;
                 }
-            } else {
-                self.after_accentable = takes_optional_accents(c);
+                return Some(c);
             }
-            return Some(c);
+            self.after_accentable = takes_optional_accents(c);
+            return Some(match c {
+                'ø' => 'o',
+                'ł' => 'l',
+                'đ' => 'd',
+                'œ' => {
+                    self.pending = Some('e');
+                    'o'
+                }
+                'æ' => {
+                    self.pending = Some('e');
+                    'a'
+                }
+                _ => c,
+            });
         }
     }
 }

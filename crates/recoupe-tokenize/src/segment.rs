@@ -88,20 +88,19 @@ pub(crate) fn paragraphs(text: &str, mode: ParagraphBreak, mut emit: impl FnMut(
 /// without the period). French and English.
 const TITLES: &[&str] = &[
     // French
-    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "Gal",
-    "Gén", "Cdt", "Cne", "Lt", "Col", "av", "bd", "cf", "Cie", "env", "hab", "tél", "vol",
-    "chap", "éd", "coll", "dir", "trad", "c.-à-d",
-    // English
-    "Mr", "Mrs", "Ms", "Mx", "Prof", "Sr", "Jr", "Mt", "Ft", "Gen", "Maj", "Capt", "Cmdr",
-    "Sgt", "Adm", "Gov", "Sen", "Rep", "Rev", "Hon", "Pres", "Supt", "Insp", "Det", "Lieut",
-    "Brig", "Cpl", "Pvt", "vs", "approx", "Dept", "Univ", "Assn", "Bros", "Messrs",
+    "M", "MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "Gal", "Gén",
+    "Cdt", "Cne", "Lt", "Col", "av", "bd", "cf", "Cie", "env", "hab", "tél", "vol", "chap", "éd",
+    "coll", "dir", "trad", "c.-à-d", // English
+    "Mr", "Mrs", "Ms", "Mx", "Prof", "Sr", "Jr", "Mt", "Ft", "Gen", "Maj", "Capt", "Cmdr", "Sgt",
+    "Adm", "Gov", "Sen", "Rep", "Rev", "Hon", "Pres", "Supt", "Insp", "Det", "Lieut", "Brig",
+    "Cpl", "Pvt", "vs", "approx", "Dept", "Univ", "Assn", "Bros", "Messrs",
 ];
 
 /// Abbreviations that do not end a sentence when a number follows ("No. 5", "Jan. 12").
 const BEFORE_NUMBER: &[&str] = &[
-    "No", "Nos", "no", "nos", "n°", "p", "pp", "art", "Art", "fig", "Fig", "ch", "sect",
-    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
-    "janv", "févr", "avr", "juil", "sept", "oct", "nov", "déc",
+    "No", "Nos", "no", "nos", "n°", "p", "pp", "art", "Art", "fig", "Fig", "ch", "sect", "Jan",
+    "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "janv", "févr",
+    "avr", "juil", "sept", "oct", "nov", "déc",
 ];
 
 /// Whether `next` (a trimmed sentence candidate) starts, after opening punctuation, with
@@ -145,9 +144,17 @@ fn is_unambiguous_closer(c: char) -> bool {
 /// brackets).
 fn ends_with_terminal(prev: &str) -> bool {
     prev.trim_end_matches(|c: char| {
-        matches!(c, '"' | '\'' | ')' | ']' | '»' | '”' | '’' | '›' | '」' | '』' | '）')
+        matches!(
+            c,
+            '"' | '\'' | ')' | ']' | '»' | '”' | '’' | '›' | '」' | '』' | '）'
+        )
     })
-    .ends_with(|c: char| matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '‼' | '⁇' | '⁈' | '⁉'))
+    .ends_with(|c: char| {
+        matches!(
+            c,
+            '.' | '!' | '?' | '…' | '。' | '！' | '？' | '‼' | '⁇' | '⁈' | '⁉'
+        )
+    })
 }
 
 /// Whether the boundary between the trimmed candidates `prev` and `next` should be
@@ -308,7 +315,11 @@ mod tests {
         );
         assert_eq!(
             sents("Il a dit « c’est fini. » Puis il est parti (vite.) Fin."),
-            ["Il a dit « c’est fini. »", "Puis il est parti (vite.)", "Fin."]
+            [
+                "Il a dit « c’est fini. »",
+                "Puis il est parti (vite.)",
+                "Fin."
+            ]
         );
     }
 

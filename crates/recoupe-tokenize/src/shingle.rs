@@ -82,7 +82,10 @@ pub(crate) fn char_shingles(text: &str, n: usize, seed: u64, out: &mut Vec<u64>)
         let slot = count % n;
         if count >= n {
             let start = ring.get(slot).copied().unwrap_or(0);
-            out.push(xxh3_64_with_seed(text.get(start..i).unwrap_or("").as_bytes(), seed));
+            out.push(xxh3_64_with_seed(
+                text.get(start..i).unwrap_or("").as_bytes(),
+                seed,
+            ));
         }
         if i < text.len() {
             if let Some(r) = ring.get_mut(slot) {

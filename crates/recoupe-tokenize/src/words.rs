@@ -46,8 +46,8 @@ pub(crate) fn is_no_space_script(c: char) -> bool {
 /// Elided articles and pronouns that stand before an apostrophe (compared in lower
 /// case): French, then Italian.
 const ELIDED: &[&str] = &[
-    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
-    "presqu", "quelqu", "dell", "all", "nell", "sull", "dall", "dagl", "un",
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+    "quelqu", "dell", "all", "nell", "sull", "dall", "dagl", "un",
 ];
 
 fn is_elided(prefix: &str) -> bool {
@@ -59,7 +59,7 @@ fn is_elided(prefix: &str) -> bool {
 
 #[inline]
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{FF07}')
 }
 
 /// Flags read off the original spelling of a token.
@@ -122,7 +122,10 @@ impl WordSplitter<'_> {
         let first_token = doc.tokens.len();
         let mut run: Option<Span> = None;
         for (offset, segment) in sentence.slice(text).split_word_bound_indices() {
-            let span = Span::new(sentence.start + offset, sentence.start + offset + segment.len());
+            let span = Span::new(
+                sentence.start + offset,
+                sentence.start + offset + segment.len(),
+            );
             let Some(first) = segment.chars().find(|c| c.is_alphanumeric()) else {
                 if let Some(r) = run.take() {
                     self.no_space_run(text, r, index, doc);
@@ -157,10 +160,18 @@ impl WordSplitter<'_> {
         let mut span = span;
         if self.split_elisions {
             // "qu'aujourd'hui" -> "qu" + "aujourd'hui": only elided prefixes split.
-            while let Some((at, apostrophe)) = span.slice(text).char_indices().find(|&(_, c)| is_apostrophe(c)) {
+            while let Some((at, apostrophe)) = span
+                .slice(text)
+                .char_indices()
+                .find(|&(_, c)| is_apostrophe(c))
+            {
                 let prefix = Span::new(span.start, span.start + at);
                 let rest = Span::new(prefix.end + apostrophe.len_utf8(), span.end);
-                let rest_starts_with_letter = rest.slice(text).chars().next().is_some_and(char::is_alphabetic);
+                let rest_starts_with_letter = rest
+                    .slice(text)
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic);
                 if !(rest_starts_with_letter && is_elided(prefix.slice(text))) {
                     break;
                 }
@@ -201,25 +212,33 @@ impl WordSplitter<'_> {
     }
 
     /// Appends a run of a script written without spaces as overlapping grapheme n-grams.
+    /// A grapheme that does not start with a letter or digit (a space joined by UAX #29,
+    /// possibly carrying a stray mark) splits the run: n-grams never span it.
     fn no_space_run(&mut self, text: &str, run: Span, index: usize, doc: &mut Tokenized) {
-        let before = doc.normalized.len();
-        if before > 0 {
-            doc.normalized.push(' ');
-        }
-        let after_space = doc.normalized.len();
         self.graphemes.clear();
         for (offset, g) in run.slice(text).grapheme_indices(true) {
+            if !g.chars().next().is_some_and(char::is_alphanumeric) {
+                self.flush_ngrams(text, index, doc);
+                continue;
+            }
+            let before = doc.normalized.len();
+            if self.graphemes.is_empty() && before > 0 {
+                doc.normalized.push(' ');
+            }
             let start = doc.normalized.len();
             if self.normalizer.push(g, &mut doc.normalized) > 0 {
                 let original = Span::new(run.start + offset, run.start + offset + g.len());
                 self.graphemes
                     .push((original, Span::new(start, doc.normalized.len())));
+            } else {
+                doc.normalized.truncate(before);
             }
         }
-        if doc.normalized.len() == after_space {
-            doc.normalized.truncate(before);
-            return;
-        }
+        self.flush_ngrams(text, index, doc);
+    }
+
+    /// Emits the n-gram tokens of the graphemes collected so far.
+    fn flush_ngrams(&mut self, text: &str, index: usize, doc: &mut Tokenized) {
         let n = self.cjk_ngram.clamp(1, self.graphemes.len().max(1));
         for window in self.graphemes.windows(n) {
             let (Some(first), Some(last)) = (window.first(), window.last()) else {
@@ -236,6 +255,7 @@ impl WordSplitter<'_> {
                 flags: flags_of(original).union(TokenFlags::NO_SPACE_SCRIPT),
             });
         }
+        self.graphemes.clear();
     }
 }
 
