@@ -1,1 +1,437 @@
-//! (being written)
+//! Clustering articles into stories: average-link over the candidate graph.
+//!
+//! Two groups merge when the **average** story score over *all* pairs between them —
+//! not only the candidate edges — clears the threshold, so one strong link cannot chain
+//! two stories together. The story score is a weighted sum of dot products of unit
+//! vectors (see [`crate::score`]), so the average over `|A| * |B|` pairs is the dot
+//! product of the groups' vector sums divided by `|A| * |B|`: exact, and `O(d)` per
+//! group pair however large the groups. Only groups joined by a candidate edge are
+//! compared. The threshold depends on the groups' mean text length
+//! ([`crate::config::SimilarityConfig::threshold_for`]) and the date penalty on the gap between their
+//! mean dates.
+//!
+//! Merges run best margin first (ties: lower row ids first) on one thread over scores
+//! computed identically whatever the thread count, so the partition does not depend on
+//! rayon's pool size.
+//!
+//! **Representative**: the member with the highest mean story score to the rest of
+//! its story (the most central article); ties go to the lowest row.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashSet};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::cosine::NeighbourLists;
+use crate::error::{Error, Result};
+use crate::score::{Corpus, PairScore};
+
+/// One story: its member rows (ascending) and its representative row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Story {
+    /// Rows of the articles in this story, ascending.
+    pub members: Vec<u32>,
+    /// Row of the most central member.
+    pub representative: u32,
+}
+
+/// A partition of the batch: every row is in exactly one story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clustering {
+    /// Story index of every row.
+    pub labels: Vec<u32>,
+    /// Stories, ordered by their lowest member row.
+    pub stories: Vec<Story>,
+}
+
+/// Stories plus the scored pairs kept inside them (with relation labels).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stories {
+    /// The partition.
+    pub clustering: Clustering,
+    /// Candidate pairs whose two articles ended in one story, sorted by `(a, b)`.
+    pub pairs: Vec<PairScore>,
+}
+
+/// Scores the candidate pairs from `neighbours`, clusters, and keeps the pairs inside
+/// stories with their relation labels.
+pub fn find_stories(corpus: &Corpus<'_>, neighbours: &NeighbourLists) -> Result<Stories> {
+    if neighbours.len() != corpus.len() {
+        return Err(Error::DimensionMismatch {
+            row: neighbours.len().min(corpus.len()),
+            expected: corpus.len(),
+            got: neighbours.len(),
+        });
+    }
+    let min_cosine = corpus.config().min_cosine;
+    let pairs: Vec<(u32, u32)> = neighbours
+        .pairs()
+        .into_iter()
+        .filter(|p| p.2 >= min_cosine)
+        .map(|p| (p.0, p.1))
+        .collect();
+    let clustering = cluster(corpus, &pairs)?;
+    let inside: Vec<(u32, u32)> = pairs
+        .into_iter()
+        .filter(|&(a, b)| clustering.labels[a as usize] == clustering.labels[b as usize])
+        .collect();
+    let pairs = corpus.score_pairs(&inside)?;
+    Ok(Stories { clustering, pairs })
+}
+
+/// Running sums of one group.
+#[derive(Debug, Clone, Default)]
+struct Group {
+    size: u32,
+    /// Dense vector sum; `None` while the group is the single row `id`.
+    dense: Option<Vec<f32>>,
+    sparse: Vec<(u64, f32)>,
+    length_sum: f32,
+    date_sum: f64,
+    dated: u32,
+    version: u32,
+    neighbours: HashSet<u32>,
+    members: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Candidate {
+    margin: f32,
+    a: u32,
+    b: u32,
+    version_a: u32,
+    version_b: u32,
+}
+
+impl Eq for Candidate {}
+
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.margin
+            .total_cmp(&other.margin)
+            .then_with(|| other.a.cmp(&self.a))
+            .then_with(|| other.b.cmp(&self.b))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+fn merge_sparse(a: &[(u64, f32)], b: &[(u64, f32)]) -> Vec<(u64, f32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+struct State<'c, 'v> {
+    corpus: &'c Corpus<'v>,
+    groups: Vec<Group>,
+}
+
+impl State<'_, '_> {
+    fn dense(&self, id: u32) -> &[f32] {
+        let g = &self.groups[id as usize];
+        match &g.dense {
+            Some(v) => v,
+            // Rows of a standard-layout view are contiguous; others fall back to a copy
+            // at construction (see `cluster`).
+            None => self
+                .corpus
+                .vectors
+                .row(id as usize)
+                .to_slice()
+                .unwrap_or(&[]),
+        }
+    }
+
+    /// Average story score between two groups minus their threshold.
+    fn margin(&self, a: u32, b: u32) -> f32 {
+        let c = &self.corpus.config;
+        let (ga, gb) = (&self.groups[a as usize], &self.groups[b as usize]);
+        let dense: f32 = self
+            .dense(a)
+            .iter()
+            .zip(self.dense(b))
+            .map(|(x, y)| x * y)
+            .sum();
+        let sparse = crate::score::sorted_dot(&ga.sparse, &gb.sparse);
+        let pairs = ga.size as f32 * gb.size as f32;
+        let w = c.embedding_weight;
+        let mut average = (w * dense + (1.0 - w) * sparse) / pairs;
+        if ga.dated > 0 && gb.dated > 0 {
+            let gap = ga.date_sum / f64::from(ga.dated) - gb.date_sum / f64::from(gb.dated);
+            average -= c.date_penalty(gap as f32);
+        }
+        let mean_length = (ga.length_sum + gb.length_sum) / (ga.size + gb.size) as f32;
+        average - c.threshold_for(mean_length)
+    }
+}
+
+/// Average-link clustering of the rows of `corpus` over the candidate `pairs` (row
+/// indices; order and duplicates do not matter). Returns a partition covering every row
+/// exactly once.
+pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> {
+    let n = corpus.len();
+    if let Some(&(a, b)) = pairs
+        .iter()
+        .find(|p| p.0 as usize >= n || p.1 as usize >= n)
+    {
+        let row = if a as usize >= n { a } else { b } as usize;
+        return Err(Error::RowOutOfRange { row, len: n });
+    }
+    let contiguous = corpus.vectors.is_standard_layout();
+    let mut groups: Vec<Group> = (0..n)
+        .map(|i| Group {
+            size: 1,
+            dense: if contiguous {
+                None
+            } else {
+                Some(corpus.vectors.row(i).to_vec())
+            },
+            sparse: corpus.rare[i].entries().to_vec(),
+            length_sum: corpus.lengths[i],
+            date_sum: corpus.dates[i].map_or(0.0, f64::from),
+            dated: u32::from(corpus.dates[i].is_some()),
+            version: 0,
+            neighbours: HashSet::new(),
+            members: vec![i as u32],
+        })
+        .collect();
+    let mut edges: Vec<(u32, u32)> = pairs
+        .iter()
+        .filter(|p| p.0 != p.1)
+        .map(|&(a, b)| (a.min(b), a.max(b)))
+        .collect();
+    edges.par_sort_unstable();
+    edges.dedup();
+    for &(a, b) in &edges {
+        groups[a as usize].neighbours.insert(b);
+        groups[b as usize].neighbours.insert(a);
+    }
+    let mut state = State { corpus, groups };
+    let margins: Vec<f32> = edges.par_iter().map(|&(a, b)| state.margin(a, b)).collect();
+    let mut heap: BinaryHeap<Candidate> = edges
+        .iter()
+        .zip(&margins)
+        .filter(|(_, &m)| m >= 0.0)
+        .map(|(&(a, b), &margin)| Candidate {
+            margin,
+            a,
+            b,
+            version_a: 0,
+            version_b: 0,
+        })
+        .collect();
+    drop(margins);
+    drop(edges);
+
+    while let Some(top) = heap.pop() {
+        let (a, b) = (top.a, top.b);
+        {
+            let (ga, gb) = (&state.groups[a as usize], &state.groups[b as usize]);
+            if ga.size == 0
+                || gb.size == 0
+                || ga.version != top.version_a
+                || gb.version != top.version_b
+            {
+                continue;
+            }
+        }
+        // Merge b into a (a < b keeps the lower id as the group id).
+        let mut gb = std::mem::take(&mut state.groups[b as usize]);
+        let dense_b: Vec<f32> = match gb.dense.take() {
+            Some(v) => v,
+            None => state.dense(b).to_vec(),
+        };
+        let dense_a: Vec<f32> = match state.groups[a as usize].dense.take() {
+            Some(v) => v,
+            None => state.dense(a).to_vec(),
+        };
+        let summed: Vec<f32> = dense_a.iter().zip(&dense_b).map(|(x, y)| x + y).collect();
+        {
+            let ga = &mut state.groups[a as usize];
+            ga.dense = Some(summed);
+            ga.sparse = merge_sparse(&ga.sparse, &gb.sparse);
+            ga.size += gb.size;
+            ga.length_sum += gb.length_sum;
+            ga.date_sum += gb.date_sum;
+            ga.dated += gb.dated;
+            ga.version += 1;
+            ga.members.append(&mut gb.members);
+            ga.neighbours.remove(&b);
+            gb.neighbours.remove(&a);
+        }
+        for &c in &gb.neighbours {
+            let gc = &mut state.groups[c as usize].neighbours;
+            gc.remove(&b);
+            gc.insert(a);
+        }
+        let mut merged: HashSet<u32> = std::mem::take(&mut state.groups[a as usize].neighbours);
+        merged.extend(gb.neighbours.iter().copied());
+        state.groups[b as usize].version = gb.version + 1;
+        let mut around: Vec<u32> = merged.iter().copied().collect();
+        around.sort_unstable();
+        state.groups[a as usize].neighbours = merged;
+        let version_a = state.groups[a as usize].version;
+        for c in around {
+            let margin = state.margin(a, c);
+            if margin >= 0.0 {
+                let (x, y) = (a.min(c), a.max(c));
+                let (vx, vy) = (
+                    state.groups[x as usize].version,
+                    state.groups[y as usize].version,
+                );
+                debug_assert!(vx == version_a || vy == version_a);
+                heap.push(Candidate {
+                    margin,
+                    a: x,
+                    b: y,
+                    version_a: vx,
+                    version_b: vy,
+                });
+            }
+        }
+    }
+
+    // Collect stories ordered by lowest member.
+    let mut stories: Vec<Story> = state
+        .groups
+        .iter_mut()
+        .filter(|g| g.size > 0)
+        .map(|g| {
+            let mut members = std::mem::take(&mut g.members);
+            members.sort_unstable();
+            Story {
+                representative: members[0],
+                members,
+            }
+        })
+        .collect();
+    stories.sort_unstable_by_key(|s| s.members[0]);
+    stories
+        .par_iter_mut()
+        .for_each(|s| s.representative = representative(corpus, &s.members));
+    let mut labels = vec![0u32; n];
+    for (k, s) in stories.iter().enumerate() {
+        for &m in &s.members {
+            labels[m as usize] = k as u32;
+        }
+    }
+    Ok(Clustering { labels, stories })
+}
+
+/// The member with the highest summed story score to the other members (lowest row on
+/// ties).
+fn representative(corpus: &Corpus<'_>, members: &[u32]) -> u32 {
+    if members.len() <= 2 {
+        return members[0];
+    }
+    let d = corpus.vectors.ncols();
+    let mut dense = vec![0.0f32; d];
+    let mut sparse: Vec<(u64, f32)> = Vec::new();
+    for &m in members {
+        for (s, x) in dense.iter_mut().zip(corpus.vectors.row(m as usize)) {
+            *s += x;
+        }
+        sparse = merge_sparse(&sparse, corpus.rare[m as usize].entries());
+    }
+    let w = corpus.config.embedding_weight;
+    let mut best = (f32::NEG_INFINITY, members[0]);
+    for &m in members {
+        let row = corpus.vectors.row(m as usize);
+        let dot: f32 = row.iter().zip(&dense).map(|(x, y)| x * y).sum();
+        let sp = crate::score::sorted_dot(corpus.rare[m as usize].entries(), &sparse);
+        let score = w * dot + (1.0 - w) * sp;
+        if score > best.0 {
+            best = (score, m);
+        }
+    }
+    best.1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SimilarityConfig;
+    use crate::score::CorpusBuilder;
+    use ndarray::Array2;
+
+    fn unit(rows: Vec<Vec<f32>>) -> Array2<f32> {
+        let d = rows[0].len();
+        let mut a = Array2::zeros((rows.len(), d));
+        for (i, r) in rows.iter().enumerate() {
+            let n = r.iter().map(|x| x * x).sum::<f32>().sqrt();
+            for (j, x) in r.iter().enumerate() {
+                a[[i, j]] = x / n;
+            }
+        }
+        a
+    }
+
+    #[test]
+    fn two_tight_groups_and_a_loner() {
+        let v = unit(vec![
+            vec![1.0, 0.05, 0.0],
+            vec![1.0, 0.0, 0.05],
+            vec![1.0, 0.02, 0.02],
+            vec![0.0, 1.0, 0.05],
+            vec![0.05, 1.0, 0.0],
+            vec![0.0, 0.0, 1.0],
+        ]);
+        let config = SimilarityConfig {
+            embedding_weight: 1.0,
+            story_threshold: 0.8,
+            ..Default::default()
+        };
+        let corpus = CorpusBuilder::new(v.view()).config(config).build().unwrap();
+        let all: Vec<(u32, u32)> = (0..6)
+            .flat_map(|a| (a + 1..6).map(move |b| (a, b)))
+            .collect();
+        let c = cluster(&corpus, &all).unwrap();
+        let members: Vec<Vec<u32>> = c.stories.iter().map(|s| s.members.clone()).collect();
+        assert_eq!(members, vec![vec![0, 1, 2], vec![3, 4], vec![5]]);
+        assert_eq!(c.stories[0].representative, 2);
+    }
+
+    #[test]
+    fn a_single_bridge_does_not_chain() {
+        // 0-1 close, 2-3 close, 1-2 moderately close: average-link keeps {0,1} {2,3}.
+        let v = unit(vec![
+            vec![1.0, 0.0, 0.0],
+            vec![0.9, 0.45, 0.0],
+            vec![0.45, 0.9, 0.0],
+            vec![0.0, 1.0, 0.0],
+        ]);
+        let config = SimilarityConfig {
+            embedding_weight: 1.0,
+            story_threshold: 0.8,
+            ..Default::default()
+        };
+        let corpus = CorpusBuilder::new(v.view()).config(config).build().unwrap();
+        let c = cluster(&corpus, &[(0, 1), (1, 2), (2, 3)]).unwrap();
+        assert_eq!(c.stories.len(), 2, "{c:?}");
+    }
+}

@@ -1,7 +1,39 @@
 //! Finding and clustering coverage of the same story: the hot path of recoupe.
 //!
-//! This crate depends on no model and no libtorch: bring your own shingle hashes and
-//! L2-normalised vectors.
+//! This crate depends on no model and no libtorch: bring your own shingle hashes, token
+//! hashes and L2-normalised vectors.
+//!
+//! - [`minhash`] / [`lsh`]: MinHash signatures and LSH banding for lexical candidates.
+//! - [`cosine`] / [`ann`]: exact (blocked SGEMM) and approximate (HNSW) cosine
+//!   neighbours.
+//! - [`score`]: pair scores from embedding cosine, IDF-weighted rare-token overlap,
+//!   lexical Jaccard and date distance; relation labels (`copy`, `rewrite`,
+//!   `same_story`).
+//! - [`cluster`]: average-link story clustering that resists chaining, deterministic
+//!   whatever the thread count, with a representative per story.
+//! - [`evidence`]: the passages two articles share, as byte ranges.
+//! - [`metrics`]: ARI, B-cubed and pairwise scores against gold labels.
+//! - [`config`]: [`SimilarityConfig`], the serde settings with documented defaults.
+//!
+//! ```
+//! use ndarray::array;
+//! use recoupe_similarity::{cluster, cosine, CorpusBuilder, SimilarityConfig, Token, TokenKind};
+//!
+//! // Three articles: two about one event (shared name 7), one about another (name 9).
+//! let vectors = array![[1.0f32, 0.0], [0.995, 0.0998], [0.6, 0.8]];
+//! let tokens = vec![
+//!     vec![Token { hash: 1, kind: TokenKind::Word }, Token { hash: 7, kind: TokenKind::Name }],
+//!     vec![Token { hash: 2, kind: TokenKind::Word }, Token { hash: 7, kind: TokenKind::Name }],
+//!     vec![Token { hash: 3, kind: TokenKind::Word }, Token { hash: 9, kind: TokenKind::Name }],
+//! ];
+//! let config = SimilarityConfig { max_document_frequency: 1.0, ..SimilarityConfig::default() };
+//! let corpus = CorpusBuilder::new(vectors.view()).tokens(tokens).config(config.clone()).build()?;
+//! let neighbours = cosine::exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+//! let stories = cluster::find_stories(&corpus, &neighbours)?;
+//! assert_eq!(stories.clustering.stories.len(), 2);
+//! assert_eq!(stories.clustering.stories[0].members, vec![0, 1]);
+//! # Ok::<(), recoupe_similarity::Error>(())
+//! ```
 
 pub mod error;
 
@@ -16,4 +48,9 @@ pub mod cosine;
 pub mod evidence;
 pub mod score;
 
+pub use cluster::{cluster, find_stories, Clustering, Stories, Story};
+pub use config::SimilarityConfig;
+pub use cosine::{exact_top_k, Neighbour, NeighbourLists};
 pub use error::{Error, Result};
+pub use evidence::{matching_passages, Passage, Sentence};
+pub use score::{Corpus, CorpusBuilder, CorpusStats, PairScore, Relation, Token, TokenKind};

@@ -1,1 +1,554 @@
-//! (being written)
+//! Pair scoring and relation labels.
+//!
+//! A pair of articles is compared on three views, each normalised to `[0, 1]`:
+//! - the **embedding cosine** of the caller's L2-normalised vectors (topic and meaning),
+//! - the **rare-token overlap**: the cosine of IDF-weighted sparse vectors over the
+//!   tokens that are rare in the batch, with names, places and numbers weighted up
+//!   (`sqrt(tf) * ln(N / df) * kind weight`; tokens in more than
+//!   `max_document_frequency` of the batch weigh nothing). Two reports of one event
+//!   share who, where and how many; two events of the same kind do not,
+//! - the **lexical Jaccard** of shingle sets (exact, or a MinHash estimate), which only
+//!   labels the relation (`copy` / `rewrite`).
+//!
+//! The story score is `w * cosine + (1 - w) * rare_overlap - date_penalty`. Because both
+//! views are dot products of unit vectors, the average score between two groups of
+//! articles is a dot product of their sums: [`crate::cluster`] relies on this.
+
+use std::collections::HashMap;
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config::SimilarityConfig;
+use crate::cosine;
+use crate::error::{Error, Result};
+
+/// What kind of token a hash stands for, as flagged by the caller's tokenizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// An ordinary word.
+    Word,
+    /// A proper name or place (e.g. capitalised inside a sentence).
+    Name,
+    /// A number, amount or date-like token.
+    Number,
+}
+
+/// A token of a document: the caller's hash of its normalised form, and its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Token {
+    /// Hash of the normalised token (e.g. lower-cased).
+    pub hash: u64,
+    /// Kind flagged by the tokenizer.
+    pub kind: TokenKind,
+}
+
+/// A sparse vector `(token hash, weight)` sorted by hash, L2-normalised (or empty).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVector {
+    entries: Vec<(u64, f32)>,
+}
+
+impl SparseVector {
+    /// Builds a unit vector from unsorted weights (zero weights dropped, repeats added).
+    pub fn normalised(mut entries: Vec<(u64, f32)>) -> Self {
+        entries.retain(|e| e.1 > 0.0);
+        entries.sort_unstable_by_key(|e| e.0);
+        entries.dedup_by(|a, b| {
+            if a.0 == b.0 {
+                b.1 += a.1;
+                true
+            } else {
+                false
+            }
+        });
+        let norm = entries.iter().map(|e| e.1 * e.1).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for e in &mut entries {
+                e.1 /= norm;
+            }
+        }
+        Self { entries }
+    }
+
+    /// Entries sorted by hash.
+    pub fn entries(&self) -> &[(u64, f32)] {
+        &self.entries
+    }
+
+    /// Whether the vector has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Dot product with another sorted sparse vector.
+    pub fn dot(&self, other: &SparseVector) -> f32 {
+        sorted_dot(&self.entries, &other.entries)
+    }
+}
+
+pub(crate) fn sorted_dot(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// Document frequencies of token hashes over one batch, computed once.
+#[derive(Debug, Clone, Default)]
+pub struct CorpusStats {
+    document_frequency: HashMap<u64, u32>,
+    documents: usize,
+}
+
+impl CorpusStats {
+    /// Counts in how many documents each token hash occurs.
+    pub fn from_documents<T: AsRef<[Token]>>(documents: &[T]) -> Self {
+        let mut document_frequency: HashMap<u64, u32> = HashMap::new();
+        let mut seen: Vec<u64> = Vec::new();
+        for doc in documents {
+            seen.clear();
+            seen.extend(doc.as_ref().iter().map(|t| t.hash));
+            seen.sort_unstable();
+            seen.dedup();
+            for &h in &seen {
+                *document_frequency.entry(h).or_insert(0) += 1;
+            }
+        }
+        Self {
+            document_frequency,
+            documents: documents.len(),
+        }
+    }
+
+    /// Number of documents counted.
+    pub fn documents(&self) -> usize {
+        self.documents
+    }
+
+    /// Document frequency of a token hash (0 if unseen).
+    pub fn document_frequency(&self, hash: u64) -> u32 {
+        self.document_frequency.get(&hash).copied().unwrap_or(0)
+    }
+
+    /// `ln(N / df)` (0 for tokens seen nowhere or everywhere).
+    pub fn idf(&self, hash: u64) -> f32 {
+        let df = self.document_frequency(hash);
+        if df == 0 {
+            return 0.0;
+        }
+        (self.documents as f32 / df as f32).ln().max(0.0)
+    }
+
+    /// The rare-token vector of one document (see the module docs).
+    pub fn rare_token_vector(&self, tokens: &[Token], config: &SimilarityConfig) -> SparseVector {
+        let max_df = (config.max_document_frequency * self.documents as f32).max(1.0);
+        let mut counts: HashMap<u64, (u32, TokenKind)> = HashMap::new();
+        for t in tokens {
+            let e = counts.entry(t.hash).or_insert((0, t.kind));
+            e.0 += 1;
+            // A token flagged as a name anywhere counts as a name.
+            if t.kind != TokenKind::Word {
+                e.1 = t.kind;
+            }
+        }
+        let entries = counts
+            .into_iter()
+            .filter_map(|(hash, (tf, kind))| {
+                let df = self.document_frequency(hash) as f32;
+                if df == 0.0 || df > max_df {
+                    return None;
+                }
+                let kind_weight = match kind {
+                    TokenKind::Word => 1.0,
+                    TokenKind::Name => config.name_weight,
+                    TokenKind::Number => config.number_weight,
+                };
+                Some((hash, (tf as f32).sqrt() * self.idf(hash) * kind_weight))
+            })
+            .collect();
+        SparseVector::normalised(entries)
+    }
+}
+
+/// How two articles kept as one story are related.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Near-verbatim copy (wire copy, syndication).
+    Copy,
+    /// The same text reworded.
+    Rewrite,
+    /// Independent reports of one event.
+    SameStory,
+}
+
+/// The views of one pair and the score combining them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PairScore {
+    /// Row of the first article.
+    pub a: u32,
+    /// Row of the second article.
+    pub b: u32,
+    /// Embedding cosine, in `[-1, 1]`.
+    pub cosine: f32,
+    /// Rare-token overlap, in `[0, 1]`.
+    pub rare_overlap: f32,
+    /// Lexical Jaccard when shingles or an estimate were supplied.
+    pub jaccard: Option<f32>,
+    /// Days between the two articles when both are dated.
+    pub date_gap_days: Option<f32>,
+    /// Combined story score.
+    pub score: f32,
+    /// Relation label (meaningful for pairs in one story).
+    pub relation: Relation,
+}
+
+/// Everything scoring and clustering need about a batch, built once.
+#[derive(Debug, Clone)]
+pub struct Corpus<'v> {
+    pub(crate) vectors: ArrayView2<'v, f32>,
+    pub(crate) rare: Vec<SparseVector>,
+    pub(crate) lengths: Vec<f32>,
+    pub(crate) dates: Vec<Option<f32>>,
+    pub(crate) shingles: Option<Vec<Vec<u64>>>,
+    pub(crate) config: SimilarityConfig,
+}
+
+/// Builder of a [`Corpus`]: vectors are required, the rest optional.
+#[derive(Debug, Clone)]
+pub struct CorpusBuilder<'v> {
+    vectors: ArrayView2<'v, f32>,
+    tokens: Option<Vec<Vec<Token>>>,
+    dates: Option<Vec<Option<f32>>>,
+    shingles: Option<Vec<Vec<u64>>>,
+    config: SimilarityConfig,
+}
+
+impl<'v> CorpusBuilder<'v> {
+    /// Starts from the L2-normalised embeddings, one row per article.
+    pub fn new(vectors: ArrayView2<'v, f32>) -> Self {
+        Self {
+            vectors,
+            tokens: None,
+            dates: None,
+            shingles: None,
+            config: SimilarityConfig::default(),
+        }
+    }
+
+    /// Tokens of every article (all of them: word count is the text length).
+    pub fn tokens(mut self, tokens: Vec<Vec<Token>>) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// Publication dates in days (any epoch, fractions allowed), `None` when unknown.
+    pub fn dates(mut self, dates: Vec<Option<f32>>) -> Self {
+        self.dates = Some(dates);
+        self
+    }
+
+    /// Shingle hashes of every article, for exact Jaccard in relation labels.
+    pub fn shingles(mut self, mut shingles: Vec<Vec<u64>>) -> Self {
+        shingles.par_iter_mut().for_each(|s| {
+            s.sort_unstable();
+            s.dedup();
+        });
+        self.shingles = Some(shingles);
+        self
+    }
+
+    /// Settings (default: [`SimilarityConfig::default`]).
+    pub fn config(mut self, config: SimilarityConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Validates the inputs (the error names the offending row) and computes the corpus
+    /// statistics and rare-token vectors.
+    pub fn build(self) -> Result<Corpus<'v>> {
+        self.config.validate()?;
+        cosine::validate(self.vectors)?;
+        let n = self.vectors.nrows();
+        let check_len = |len: usize| {
+            if len == n {
+                Ok(())
+            } else {
+                Err(Error::DimensionMismatch {
+                    row: len.min(n),
+                    expected: n,
+                    got: len,
+                })
+            }
+        };
+        let (rare, lengths) = match &self.tokens {
+            Some(tokens) => {
+                check_len(tokens.len())?;
+                let stats = CorpusStats::from_documents(tokens);
+                let rare = tokens
+                    .par_iter()
+                    .map(|t| stats.rare_token_vector(t, &self.config))
+                    .collect();
+                (rare, tokens.iter().map(|t| t.len() as f32).collect())
+            }
+            None => (
+                vec![SparseVector::default(); n],
+                vec![self.config.long_text_tokens; n],
+            ),
+        };
+        let dates = match self.dates {
+            Some(d) => {
+                check_len(d.len())?;
+                d
+            }
+            None => vec![None; n],
+        };
+        if let Some(s) = &self.shingles {
+            check_len(s.len())?;
+        }
+        Ok(Corpus {
+            vectors: self.vectors,
+            rare,
+            lengths,
+            dates,
+            shingles: self.shingles,
+            config: self.config,
+        })
+    }
+}
+
+/// Exact Jaccard of two sorted, deduplicated hash sets (0 when both are empty).
+pub fn jaccard(a: &[u64], b: &[u64]) -> f32 {
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - inter;
+    if union == 0 {
+        0.0
+    } else {
+        inter as f32 / union as f32
+    }
+}
+
+impl Corpus<'_> {
+    /// Number of articles.
+    pub fn len(&self) -> usize {
+        self.vectors.nrows()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.vectors.nrows() == 0
+    }
+
+    /// The settings used.
+    pub fn config(&self) -> &SimilarityConfig {
+        &self.config
+    }
+
+    /// Token count of an article.
+    pub fn length(&self, row: usize) -> f32 {
+        self.lengths.get(row).copied().unwrap_or(0.0)
+    }
+
+    /// Rare-token vector of an article.
+    pub fn rare_tokens(&self, row: usize) -> Option<&SparseVector> {
+        self.rare.get(row)
+    }
+
+    /// Scores one pair; `jaccard_estimate` (e.g. from MinHash) is used when the corpus
+    /// holds no shingles.
+    pub fn score_pair(
+        &self,
+        a: usize,
+        b: usize,
+        jaccard_estimate: Option<f32>,
+    ) -> Result<PairScore> {
+        let n = self.len();
+        for row in [a, b] {
+            if row >= n {
+                return Err(Error::RowOutOfRange { row, len: n });
+            }
+        }
+        Ok(self.score_pair_unchecked(a, b, jaccard_estimate))
+    }
+
+    pub(crate) fn score_pair_unchecked(
+        &self,
+        a: usize,
+        b: usize,
+        jaccard_estimate: Option<f32>,
+    ) -> PairScore {
+        let c = &self.config;
+        let (va, vb) = (self.vectors.row(a), self.vectors.row(b));
+        let cos = va.dot(&vb).clamp(-1.0, 1.0);
+        let rare_overlap = self.rare[a].dot(&self.rare[b]).clamp(0.0, 1.0);
+        let jaccard = match &self.shingles {
+            Some(s) => Some(jaccard(&s[a], &s[b])),
+            None => jaccard_estimate,
+        };
+        let date_gap_days = match (self.dates[a], self.dates[b]) {
+            (Some(x), Some(y)) => Some((x - y).abs()),
+            _ => None,
+        };
+        let w = c.embedding_weight;
+        let score =
+            w * cos + (1.0 - w) * rare_overlap - date_gap_days.map_or(0.0, |d| c.date_penalty(d));
+        let relation = match jaccard {
+            Some(j) if j >= c.copy_jaccard => Relation::Copy,
+            Some(j) if j >= c.rewrite_jaccard => Relation::Rewrite,
+            _ if cos >= c.rewrite_cosine => Relation::Rewrite,
+            _ => Relation::SameStory,
+        };
+        PairScore {
+            a: a as u32,
+            b: b as u32,
+            cosine: cos,
+            rare_overlap,
+            jaccard,
+            date_gap_days,
+            score,
+            relation,
+        }
+    }
+
+    /// Scores many pairs in parallel (order kept).
+    pub fn score_pairs(&self, pairs: &[(u32, u32)]) -> Result<Vec<PairScore>> {
+        let n = self.len();
+        if let Some(&(a, b)) = pairs
+            .iter()
+            .find(|p| p.0 as usize >= n || p.1 as usize >= n)
+        {
+            let row = if a as usize >= n { a } else { b } as usize;
+            return Err(Error::RowOutOfRange { row, len: n });
+        }
+        Ok(pairs
+            .par_iter()
+            .map(|&(a, b)| self.score_pair_unchecked(a as usize, b as usize, None))
+            .collect())
+    }
+}
+
+/// Checks that ids are unique; the error names both rows of the first repeat.
+pub fn check_unique_ids<S: AsRef<str>>(ids: &[S]) -> Result<()> {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+    for (row, id) in ids.iter().enumerate() {
+        if let Some(&first) = seen.get(id.as_ref()) {
+            return Err(Error::DuplicateId {
+                id: id.as_ref().to_owned(),
+                first,
+                second: row,
+            });
+        }
+        seen.insert(id.as_ref(), row);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    fn tok(hash: u64, kind: TokenKind) -> Token {
+        Token { hash, kind }
+    }
+
+    #[test]
+    fn rare_names_separate_events_of_one_kind() {
+        // Two rehab stories: shared topic words (1..=3), different names (10 vs 20).
+        let topic = |name| {
+            vec![
+                tok(1, TokenKind::Word),
+                tok(2, TokenKind::Word),
+                tok(3, TokenKind::Word),
+                tok(name, TokenKind::Name),
+                tok(name, TokenKind::Name),
+            ]
+        };
+        let mut docs = vec![topic(10), topic(10), topic(20), topic(20)];
+        for i in 0..20 {
+            docs.push(vec![tok(100 + i, TokenKind::Word)]);
+        }
+        let v = ndarray::Array2::from_shape_fn(
+            (docs.len(), 2),
+            |(_, j)| if j == 0 { 1.0 } else { 0.0 },
+        );
+        let config = SimilarityConfig {
+            max_document_frequency: 0.5,
+            ..Default::default()
+        };
+        let corpus = CorpusBuilder::new(v.view())
+            .tokens(docs)
+            .config(config)
+            .build()
+            .unwrap();
+        let same = corpus.score_pair(0, 1, None).unwrap();
+        let other = corpus.score_pair(0, 2, None).unwrap();
+        assert!(same.rare_overlap > 0.99, "{same:?}");
+        assert!(other.rare_overlap < 0.5, "{other:?}");
+        assert!(same.score > other.score);
+    }
+
+    #[test]
+    fn labels_follow_jaccard() {
+        let v = array![[1.0f32, 0.0], [1.0, 0.0], [0.0, 1.0]];
+        let shingles = vec![vec![1, 2, 3, 4, 5], vec![1, 2, 3, 4, 5], vec![1, 9]];
+        let corpus = CorpusBuilder::new(v.view())
+            .shingles(shingles)
+            .build()
+            .unwrap();
+        assert_eq!(
+            corpus.score_pair(0, 1, None).unwrap().relation,
+            Relation::Copy
+        );
+        assert_eq!(
+            corpus.score_pair(0, 2, None).unwrap().relation,
+            Relation::SameStory
+        );
+        assert!(matches!(
+            corpus.score_pair(0, 7, None),
+            Err(Error::RowOutOfRange { row: 7, .. })
+        ));
+    }
+
+    #[test]
+    fn duplicate_ids_are_named() {
+        assert!(check_unique_ids(&["a", "b"]).is_ok());
+        assert!(matches!(
+            check_unique_ids(&["a", "b", "a"]),
+            Err(Error::DuplicateId {
+                first: 0,
+                second: 2,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn jaccard_exact() {
+        assert_eq!(jaccard(&[1, 2, 3], &[2, 3, 4]), 0.5);
+        assert_eq!(jaccard(&[], &[]), 0.0);
+    }
+}
