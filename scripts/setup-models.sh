@@ -232,11 +232,6 @@ for model in "${REQUESTED[@]}"; do
   fi
   case "$model" in
     all-minilm-l6-v2) install_minilm ;;
-    multilingual-e5-small)
-      if [ ! -f "$ROOT/scripts/convert_e5.py" ]; then
-        log "warning: $model skipped: scripts/convert_e5.py is not there yet"
-        continue
-      fi
-      install_e5 ;;
+    multilingual-e5-small) install_e5 ;;
   esac
 done
