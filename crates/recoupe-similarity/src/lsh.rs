@@ -240,7 +240,12 @@ impl LshIndex {
         for (band, table) in self.tables.iter().enumerate() {
             let h = band_hash(&self.params, signature, band);
             let start = table.partition_point(|e| e.hash < h);
-            out.extend(table[start..].iter().take_while(|e| e.hash == h).map(|e| e.row));
+            out.extend(
+                table[start..]
+                    .iter()
+                    .take_while(|e| e.hash == h)
+                    .map(|e| e.row),
+            );
         }
         out.sort_unstable();
         out.dedup();
@@ -451,9 +456,7 @@ mod tests {
     #[test]
     fn duplicate_ids_name_both_rows() {
         let h = MinHasher::default();
-        let m = h
-            .signatures(&[vec![1u64], vec![2], vec![3]])
-            .unwrap();
+        let m = h.signatures(&[vec![1u64], vec![2], vec![3]]).unwrap();
         let p = LshParams::new(16, 8).unwrap();
         let err = LshIndex::build_with_ids(p, &m, &["a", "b", "a"]).unwrap_err();
         assert!(matches!(

@@ -460,7 +460,7 @@ pub(crate) fn mix64(mut x: u64) -> u64 {
 /// Maps a 32-bit value uniformly onto `0..n` without a division (Lemire).
 #[inline(always)]
 fn fast_range(x32: u64, n: usize) -> usize {
-    ((x32 & 0xFFFF_FFFF) * n as u64 >> 32) as usize
+    (((x32 & 0xFFFF_FFFF) * n as u64) >> 32) as usize
 }
 
 #[cfg(test)]
@@ -490,7 +490,9 @@ mod tests {
     fn repeats_do_not_change_the_signature() {
         let h = MinHasher::default();
         let a = h.signature(set(0..50)).unwrap();
-        let b = h.signature(set(0..50).into_iter().chain(set(10..20))).unwrap();
+        let b = h
+            .signature(set(0..50).into_iter().chain(set(10..20)))
+            .unwrap();
         assert_eq!(a, b);
     }
 

@@ -1,0 +1,4 @@
+//! Integration tests of recoupe-similarity.
+
+mod metrics;
+mod minhash;
