@@ -141,7 +141,7 @@ def main():
             lambda: MinHash.bulk(ds_sets, num_perm=k, seed=SEED), n_ds),
     }
     results = {name: [] for name in variants}
-    ours_keys = ["oph_prehashed", "oph_strings", "classic_prehashed"]
+    ours_keys = ["oph_prehashed", "oph_strings", "oph_text_ranges", "classic_prehashed"]
     for key in ours_keys:
         results["ours " + key] = []
     threads = None
@@ -174,6 +174,7 @@ def main():
         ("ours oph_prehashed", "rensa matrix prehashed", "like for like, pre-hashed"),
         ("ours oph_strings", "rensa RMinHash loop", "both hash strings"),
         ("ours oph_strings", "rensa matrix strings", "both hash strings, bulk"),
+        ("ours oph_text_ranges", "rensa RMinHash loop", "both hash strings; ours contiguous"),
         ("ours classic_prehashed", "rensa matrix prehashed", "k-hash reference"),
         ("ours oph_prehashed", "datasketch bulk", "reference"),
     ]:
