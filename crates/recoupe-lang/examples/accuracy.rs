@@ -25,15 +25,15 @@ struct Item {
 }
 
 type Detect = Box<dyn Fn(&str) -> Option<Lang> + Sync>;
+/// Published accuracies: kind -> detector column -> language name -> percent.
+type Published = BTreeMap<String, BTreeMap<String, BTreeMap<String, f64>>>;
 
 fn shared_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
 }
 
 /// Published per-language accuracies: kind -> detector column -> language -> percent.
-fn published(
-    dir: &std::path::Path,
-) -> anyhow::Result<BTreeMap<String, BTreeMap<String, BTreeMap<String, f64>>>> {
+fn published(dir: &std::path::Path) -> anyhow::Result<Published> {
     let mut out = BTreeMap::new();
     for kind in KINDS {
         let path = dir.join(format!("{kind}-accuracy-values.csv"));

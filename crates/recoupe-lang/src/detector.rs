@@ -68,24 +68,14 @@ impl LanguageDetector {
         }
         let sampled = sample::sample(text, self.config.max_sample_bytes);
         let is_sampled = sampled.len() != text.len();
-        let Some(info) = self.whatlang.detect(&sampled) else {
+        // whatlang answers a one-language script (Greek, Hangul, …) whatever its allow-list.
+        let Some(mut detected) = self
+            .detect_sampled(&sampled)
+            .filter(|d| self.allowed[d.lang.index()])
+        else {
             return Detection::Undetermined(Undetermined::NotAllowed);
         };
-        let lang = Lang::from_whatlang(info.lang());
-        let mut detected = Detected {
-            lang,
-            confidence: info.confidence(),
-            reliable: false,
-            method: if info.script().langs().len() == 1 {
-                Method::Script
-            } else {
-                Method::Statistical
-            },
-            sampled: is_sampled,
-        };
-        if detected.method == Method::Statistical {
-            self.refine(&sampled, &mut detected);
-        }
+        detected.sampled = is_sampled;
         detected.reliable = detected.confidence >= self.config.reliable_confidence;
         if detected.confidence < self.config.min_confidence {
             return Detection::Undetermined(Undetermined::LowConfidence {
@@ -96,61 +86,128 @@ impl LanguageDetector {
         Detection::Detected(detected)
     }
 
+    /// whatlang's answer as a [`Detected`] (not yet marked reliable or sampled).
+    fn whatlang_detect(&self, text: &str) -> Option<Detected> {
+        let info = self.whatlang.detect(text)?;
+        Some(Detected {
+            lang: Lang::from_whatlang(info.lang()),
+            confidence: info.confidence(),
+            reliable: false,
+            method: if info.script().langs().len() == 1 {
+                Method::Script
+            } else {
+                Method::Statistical
+            },
+            sampled: false,
+        })
+    }
+
+    #[cfg(not(feature = "hybrid"))]
+    fn detect_sampled(&self, text: &str) -> Option<Detected> {
+        self.whatlang_detect(text)
+    }
+
     #[cfg(feature = "hybrid")]
-    /// Whatlang's candidates for `text`, best first, restricted to the allow-list; `None`
-    /// when the script names one language (or the Han/kana split), which is final.
-    fn candidates(&self, text: &str) -> Option<Vec<Lang>> {
+    fn detect_sampled(&self, text: &str) -> Option<Detected> {
+        let Some(refiner) = &self.refiner else {
+            return self.whatlang_detect(text);
+        };
+        let short = text.chars().count() < self.config.refine_below_chars;
+        // Short text: one whatlang pass gives both its answer and the ranked candidates.
+        // Long text: whatlang alone unless it is unsure (rare), then a second pass ranks.
+        let ranked = if short {
+            match self.ranked_candidates(text) {
+                Some(ranked) => ranked,
+                None => return self.whatlang_detect(text),
+            }
+        } else {
+            let detected = self.whatlang_detect(text)?;
+            if detected.method == Method::Script
+                || detected.confidence >= self.config.reliable_confidence
+            {
+                return Some(detected);
+            }
+            match self.ranked_candidates(text) {
+                Some(ranked) => ranked,
+                None => return Some(detected),
+            }
+        };
+        let (best, best_score) = *ranked.scores.first()?;
+        let second = ranked.scores.get(1).map_or(0.0, |s| s.1);
+        let mut detected = Detected {
+            lang: best,
+            confidence: whatlang_confidence(best_score, second, ranked.count),
+            reliable: false,
+            method: Method::Statistical,
+            sampled: false,
+        };
+        // The winner must be scored by lingua too, or re-ranking could only demote it.
+        if best.to_lingua().is_none() {
+            return Some(detected);
+        }
+        let floor = best_score * self.config.refine_min_score_ratio;
+        let top: Vec<Lang> = ranked
+            .scores
+            .iter()
+            .take(self.config.refine_candidates)
+            .filter(|(l, s)| *s >= floor && l.to_lingua().is_some())
+            .map(|(l, _)| *l)
+            .collect();
+        if top.len() >= 2 {
+            if let Some((lang, confidence)) = refiner.rerank(text, &top) {
+                detected.lang = lang;
+                detected.confidence = confidence;
+                detected.method = Method::Refined;
+            }
+        }
+        Some(detected)
+    }
+
+    /// whatlang's allowed candidates for `text`, best first, when its script is shared by
+    /// several languages; `None` when the script decides (one language, or the Han/kana
+    /// split) or no allowed language is left.
+    #[cfg(feature = "hybrid")]
+    fn ranked_candidates(&self, text: &str) -> Option<Ranked> {
         match whatlang::dev::raw_detect(text).lang_info? {
-            whatlang::dev::RawLangInfo::MultiScript(raw) => Some(
-                raw.scores
+            whatlang::dev::RawLangInfo::MultiScript(raw) => {
+                let scores: Vec<(Lang, f64)> = raw
+                    .scores
                     .iter()
-                    .map(|(l, _)| Lang::from_whatlang(*l))
-                    .filter(|l| self.allowed[l.index()])
-                    .collect(),
-            ),
+                    .map(|(l, s)| (Lang::from_whatlang(*l), *s))
+                    .filter(|(l, _)| self.allowed[l.index()])
+                    .collect();
+                (!scores.is_empty()).then_some(Ranked {
+                    scores,
+                    count: raw.trigram_raw_outcome.trigrams_count,
+                })
+            }
             whatlang::dev::RawLangInfo::OneScript(_) | whatlang::dev::RawLangInfo::Mandarin(_) => {
                 None
             }
         }
     }
+}
 
-    #[cfg(feature = "hybrid")]
-    fn refine(&self, text: &str, detected: &mut Detected) {
-        let Some(refiner) = &self.refiner else {
-            return;
-        };
-        let short = text.chars().count() < self.config.refine_below_chars;
-        if !short && detected.confidence >= self.config.reliable_confidence {
-            return;
-        }
-        // The winner must be scored by lingua too, or re-ranking would only demote it.
-        if detected.lang.to_lingua().is_none() {
-            return;
-        }
-        let Some(candidates) = self.candidates(text) else {
-            return;
-        };
-        let mut top: Vec<Lang> = candidates
-            .into_iter()
-            .filter(|l| l.to_lingua().is_some())
-            .take(self.config.refine_candidates)
-            .collect();
-        if !top.contains(&detected.lang) {
-            top.insert(0, detected.lang);
-            top.truncate(self.config.refine_candidates);
-        }
-        if top.len() < 2 {
-            return;
-        }
-        if let Some((lang, confidence)) = refiner.rerank(text, &top) {
-            detected.lang = lang;
-            detected.confidence = confidence;
-            detected.method = Method::Refined;
-        }
+#[cfg(feature = "hybrid")]
+struct Ranked {
+    scores: Vec<(Lang, f64)>,
+    count: usize,
+}
+
+/// whatlang's confidence from its two best scores (same formula as
+/// `whatlang::core::calculate_confidence`, which is not public): 1 when the best leads the
+/// runner-up by a margin that shrinks with the number of trigrams seen.
+#[cfg(feature = "hybrid")]
+fn whatlang_confidence(best: f64, second: f64, count: usize) -> f64 {
+    if best <= 0.0 {
+        return 0.0;
     }
-
-    #[cfg(not(feature = "hybrid"))]
-    fn refine(&self, _text: &str, _detected: &mut Detected) {}
+    if second <= 0.0 {
+        return best;
+    }
+    let confident_rate = 3.0 / count.max(1) as f64 + 0.015;
+    let rate = (best - second) / second;
+    (rate / confident_rate).min(1.0)
 }
 
 impl Default for LanguageDetector {

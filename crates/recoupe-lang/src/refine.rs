@@ -59,6 +59,9 @@ impl Refiner {
         // Deterministic choice on ties: highest confidence, then whatlang's rank.
         let mut best: Option<(Lang, f64, usize)> = None;
         for (lingua_lang, confidence) in values {
+            // lingua sums over hash maps, so the last bits vary between runs: round them
+            // away to keep results identical across runs and thread counts.
+            let confidence = (confidence * 1e6).round() / 1e6;
             let Some(lang) = Lang::from_lingua(lingua_lang) else {
                 continue;
             };

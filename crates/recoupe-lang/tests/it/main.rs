@@ -1,0 +1,5 @@
+//! Integration tests of recoupe-lang's public API.
+
+mod bad_input;
+mod document;
+mod properties;
