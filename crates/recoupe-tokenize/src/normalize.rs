@@ -16,8 +16,8 @@
 //!
 //! ASCII input takes a byte-level fast path with the same result.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Comparison-form normalizer. Cheap to copy; holds only its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,26 +30,60 @@ impl Normalizer {
     /// to what this call appends). Returns the number of bytes appended.
     pub(crate) fn push(&self, src: &str, out: &mut String) -> usize {
         let start = out.len();
-        let mut writer = SpaceCollapser {
-            out,
-            start,
-            pending_space: false,
-        };
         if src.is_ascii() {
+            let mut writer = SpaceCollapser::new(out);
             for b in src.bytes() {
                 writer.push(fold_ascii(b));
             }
-        } else {
-            let folded = CaseFold::new(src.chars().filter_map(pre_map).nfkc());
-            if self.fold_diacritics {
-                StripMarks::new(folded.nfkd())
-                    .nfkc()
-                    .for_each(|c| writer.push(c));
-            } else {
-                folded.nfkc().for_each(|c| writer.push(c));
+        } else if is_nfkc_quick(src.chars()) == IsNormalized::Yes {
+            // Already NFKC (the common case: precomposed accented letters), so the first
+            // NFKC is the identity and the rest can go char by char; if the result is not
+            // NFKC either (rare: a lowercase mapping or a decomposition needing
+            // recomposition), redo it by the general path.
+            self.push_composed(src, out);
+            let appended = out.get(start..).unwrap_or("");
+            if is_nfkc_quick(appended.chars()) != IsNormalized::Yes {
+                out.truncate(start);
+                self.push_general(src, out);
             }
+        } else {
+            self.push_general(src, out);
         }
         out.len() - start
+    }
+
+    /// The pipeline of the module docs, for any input.
+    fn push_general(&self, src: &str, out: &mut String) {
+        let mut writer = SpaceCollapser::new(out);
+        let folded = CaseFold::new(src.chars().filter_map(pre_map).nfkc());
+        if self.fold_diacritics {
+            StripMarks::new(folded.nfkd())
+                .nfkc()
+                .for_each(|c| writer.push(c));
+        } else {
+            folded.nfkc().for_each(|c| writer.push(c));
+        }
+    }
+
+    /// The same pipeline for NFKC input, without the normalization passes: each char is
+    /// case folded and (if configured) decomposed on its own. The caller checks that the
+    /// result is NFKC, which makes it equal to the general path's.
+    fn push_composed(&self, src: &str, out: &mut String) {
+        let mut writer = SpaceCollapser::new(out);
+        let folded = CaseFold::new(src.chars().filter_map(pre_map));
+        if self.fold_diacritics {
+            let mut strip = StripMarks::new(std::iter::empty::<char>());
+            for c in folded {
+                if c.is_ascii() {
+                    strip.after_accentable = takes_optional_accents(c);
+                    writer.push(c);
+                } else {
+                    decompose_compatible(c, |d| strip.feed(d, |e| writer.push(e)));
+                }
+            }
+        } else {
+            folded.for_each(|c| writer.push(c));
+        }
     }
 }
 
@@ -70,7 +104,16 @@ struct SpaceCollapser<'a> {
     pending_space: bool,
 }
 
-impl SpaceCollapser<'_> {
+impl<'a> SpaceCollapser<'a> {
+    fn new(out: &'a mut String) -> Self {
+        let start = out.len();
+        Self {
+            out,
+            start,
+            pending_space: false,
+        }
+    }
+
     #[inline]
     fn push(&mut self, c: char) {
         if c == ' ' {
@@ -215,6 +258,34 @@ impl<I> StripMarks<I> {
     }
 }
 
+impl<I> StripMarks<I> {
+    /// Feeds one decomposed char; emits what is kept (0, 1 or 2 chars).
+    #[inline]
+    fn feed(&mut self, c: char, mut emit: impl FnMut(char)) {
+        if is_combining_mark(c) {
+            if !self.after_accentable {
+                emit(c);
+            }
+            return;
+        }
+        self.after_accentable = takes_optional_accents(c);
+        match c {
+            'ø' => emit('o'),
+            'ł' => emit('l'),
+            'đ' => emit('d'),
+            'œ' => {
+                emit('o');
+                emit('e');
+            }
+            'æ' => {
+                emit('a');
+                emit('e');
+            }
+            _ => emit(c),
+        }
+    }
+}
+
 impl<I: Iterator<Item = char>> Iterator for StripMarks<I> {
     type Item = char;
 
@@ -225,27 +296,19 @@ impl<I: Iterator<Item = char>> Iterator for StripMarks<I> {
         }
         loop {
             let c = self.inner.next()?;
-            if is_combining_mark(c) {
-                if self.after_accentable {
-                    continue;
+            let mut first = None;
+            let mut second = None;
+            self.feed(c, |e| {
+                if first.is_none() {
+                    first = Some(e);
+                } else {
+                    second = Some(e);
                 }
-                return Some(c);
-            }
-            self.after_accentable = takes_optional_accents(c);
-            return Some(match c {
-                'ø' => 'o',
-                'ł' => 'l',
-                'đ' => 'd',
-                'œ' => {
-                    self.pending = Some('e');
-                    'o'
-                }
-                'æ' => {
-                    self.pending = Some('e');
-                    'a'
-                }
-                _ => c,
             });
+            if first.is_some() {
+                self.pending = second;
+                return first;
+            }
         }
     }
 }
@@ -302,6 +365,28 @@ mod tests {
         // Thai and Devanagari vowel signs are letters of the word, not accents.
         assert_eq!(norm("ภาษาไทย", true), "ภาษาไทย");
         assert_eq!(norm("हिन्दी", true), "हिन्दी");
+    }
+
+    fn general(s: &str, fold_diacritics: bool) -> String {
+        let mut out = String::new();
+        Normalizer { fold_diacritics }.push_general(s, &mut out);
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The fast paths (ASCII, NFKC input) give exactly the general path's result.
+        #[test]
+        fn fast_paths_match_general_path(
+            s in proptest::prop_oneof![
+                proptest::arbitrary::any::<String>(),
+                "[a-zA-Z\\u{C0}-\\u{24F}\\u{300}-\\u{36F}\\u{370}-\\u{52F}\\u{1E00}-\\u{1EFF}\\u{AC00}-\\u{AC20}\\u{1100}-\\u{1175} .'’«ßẞςİ\\u{200B}\\u{0958}\\u{0E39}]{0,30}",
+            ],
+            fold in proptest::arbitrary::any::<bool>(),
+        ) {
+            proptest::prop_assert_eq!(norm(&s, fold), general(&s, fold));
+        }
     }
 
     #[test]

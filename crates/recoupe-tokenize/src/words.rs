@@ -121,15 +121,14 @@ impl WordSplitter<'_> {
     ) {
         let first_token = doc.tokens.len();
         let mut run: Option<Span> = None;
-        for (offset, segment) in sentence.slice(text).split_word_bound_indices() {
+        // Only the segments holding a letter or digit; a gap between two segments (space,
+        // punctuation) ends a run of a script without spaces.
+        for (offset, segment) in sentence.slice(text).unicode_word_indices() {
             let span = Span::new(
                 sentence.start + offset,
                 sentence.start + offset + segment.len(),
             );
             let Some(first) = segment.chars().find(|c| c.is_alphanumeric()) else {
-                if let Some(r) = run.take() {
-                    self.no_space_run(text, r, index, doc);
-                }
                 continue;
             };
             if is_no_space_script(first) {
