@@ -36,6 +36,23 @@ fn doc(i: u64, out: &mut Vec<u64>) {
     }
 }
 
+/// CPU seconds (user + system, all threads) of this process so far: less sensitive than
+/// wall time to other jobs on a shared machine.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    f.iter().sum::<f64>() / 100.0
+}
+
 fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
@@ -55,7 +72,7 @@ fn main() -> Result<()> {
     let h = MinHasher::default();
     let k = h.num_perm();
 
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_seconds());
     let mut flat: Vec<u32> = Vec::with_capacity(n as usize * k);
     const CHUNK: u64 = 65_536;
     let mut start = 0;
@@ -77,11 +94,13 @@ fn main() -> Result<()> {
     }
     let sigs = SignatureMatrix::from_flat(k, flat)?;
     let t_sig = t.elapsed().as_secs_f64();
+    let c_sig = cpu_seconds() - c;
 
     let params = LshParams::for_threshold(threshold, k)?;
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), cpu_seconds());
     let pairs = candidate_pairs(params, &sigs)?;
     let t_lsh = t.elapsed().as_secs_f64();
+    let c_lsh = cpu_seconds() - c;
     let t = Instant::now();
     let kept = verify_pairs(&sigs, &pairs, threshold)?;
     let t_verify = t.elapsed().as_secs_f64();
@@ -118,7 +137,7 @@ fn main() -> Result<()> {
         params.rows
     );
     println!(
-        "signatures {t_sig:.2}s ({:.0} docs/s), candidate pairs {t_lsh:.2}s ({} pairs), verify {t_verify:.2}s ({} kept)",
+        "signatures {t_sig:.2}s wall {c_sig:.2}s cpu ({:.0} docs/s), candidate pairs {t_lsh:.2}s wall {c_lsh:.2}s cpu ({} pairs), verify {t_verify:.2}s ({} kept)",
         n as f64 / t_sig,
         pairs.len(),
         kept.len()
