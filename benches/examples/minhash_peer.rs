@@ -24,7 +24,8 @@ fn main() -> Result<()> {
     match args.get(1).map(String::as_str) {
         Some("generate") => generate(&args),
         Some("bench") => bench(&args),
-        _ => bail!("usage: minhash_peer generate --docs N --seed S --out FILE | bench --input FILE --reps R [--num-perm K]"),
+        Some("estimate") => estimate(&args),
+        _ => bail!("usage: minhash_peer generate --docs N --seed S --out FILE | bench --input FILE --reps R [--num-perm K] | estimate --input FILE --pairs FILE [--num-perm K]"),
     }
 }
 
@@ -38,6 +39,12 @@ fn generate(args: &[String]) -> Result<()> {
         ..Default::default()
     });
     let mut w = BufWriter::new(std::fs::File::create(&out).with_context(|| out.clone())?);
+    let labels = format!("{out}.labels");
+    let mut l = BufWriter::new(std::fs::File::create(&labels).with_context(|| labels.clone())?);
+    for d in &corpus.docs {
+        writeln!(l, "{}", d.story)?;
+    }
+    l.flush()?;
     let mut total = 0usize;
     for d in &corpus.docs {
         let sh = word_shingles(&d.text, 5);
@@ -50,6 +57,40 @@ fn generate(args: &[String]) -> Result<()> {
         corpus.docs.len(),
         total as f64 / corpus.docs.len().max(1) as f64
     );
+    Ok(())
+}
+
+/// Estimated Jaccard similarity (one per line) of the pairs `i j` listed in `--pairs`.
+fn estimate(args: &[String]) -> Result<()> {
+    let input = arg(args, "--input").context("--input FILE is required")?;
+    let pairs = arg(args, "--pairs").context("--pairs FILE is required")?;
+    let num_perm: usize = arg(args, "--num-perm").unwrap_or("128".into()).parse()?;
+    let file = std::fs::File::open(&input).with_context(|| input.clone())?;
+    let mut hashed: Vec<Vec<u64>> = Vec::new();
+    for line in BufReader::new(file).lines() {
+        hashed.push(
+            line?
+                .split('\t')
+                .map(|x| hash_shingle(x.as_bytes()))
+                .collect(),
+        );
+    }
+    let h = MinHasher::new(MinHashParams {
+        num_perm,
+        ..Default::default()
+    })?;
+    let sigs = h.signatures(&hashed)?;
+    let file = std::fs::File::open(&pairs).with_context(|| pairs.clone())?;
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    for line in BufReader::new(file).lines() {
+        let line = line?;
+        let mut it = line.split_whitespace().map(str::parse::<usize>);
+        let (Some(Ok(a)), Some(Ok(b))) = (it.next(), it.next()) else {
+            bail!("bad pair line {line:?} in {pairs}: expected two row numbers");
+        };
+        writeln!(out, "{}", sigs.jaccard(a, b)?)?;
+    }
+    out.flush()?;
     Ok(())
 }
 
