@@ -43,6 +43,29 @@ pub(crate) fn is_no_space_script(c: char) -> bool {
         | '\u{20000}'..='\u{323AF}')
 }
 
+/// The char of a one-char string.
+#[inline]
+fn single_char(g: &str) -> Option<char> {
+    let mut chars = g.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+/// Letters that normalization leaves unchanged (NFKC-stable, no case, no accent): most
+/// of a Chinese, Japanese or Thai text, which then skips the normalizer.
+#[inline]
+fn is_stable_uncased(c: char) -> bool {
+    matches!(c,
+        // CJK unified ideographs (the compatibility ideographs are excluded)
+        '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'
+        // Hiragana and Katakana letters (not the spacing sound marks, ゟ or ヿ)
+        | '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}'
+        // Thai consonants (not SARA AM, which NFKC decomposes)
+        | '\u{0E01}'..='\u{0E2E}')
+}
+
 /// Elided articles and pronouns that stand before an apostrophe (compared in lower
 /// case): French, then Italian.
 const ELIDED: &[&str] = &[
@@ -225,7 +248,14 @@ impl WordSplitter<'_> {
                 doc.normalized.push(' ');
             }
             let start = doc.normalized.len();
-            if self.normalizer.push(g, &mut doc.normalized) > 0 {
+            let pushed = match single_char(g) {
+                Some(c) if is_stable_uncased(c) => {
+                    doc.normalized.push(c);
+                    c.len_utf8()
+                }
+                _ => self.normalizer.push(g, &mut doc.normalized),
+            };
+            if pushed > 0 {
                 let original = Span::new(run.start + offset, run.start + offset + g.len());
                 self.graphemes
                     .push((original, Span::new(start, doc.normalized.len())));
@@ -283,6 +313,29 @@ mod tests {
     fn elided_prefixes() {
         assert!(is_elided("L") && is_elided("qu") && is_elided("Jusqu"));
         assert!(!is_elided("don") && !is_elided("aujourd") && !is_elided("o"));
+    }
+
+    #[test]
+    fn stable_letters_are_their_own_normalization() {
+        let normalizer = Normalizer {
+            fold_diacritics: true,
+        };
+        let ranges = [
+            ('\u{4E00}', '\u{9FFF}'),
+            ('\u{3400}', '\u{4DBF}'),
+            ('\u{3041}', '\u{3096}'),
+            ('\u{30A1}', '\u{30FA}'),
+            ('\u{0E01}', '\u{0E2E}'),
+        ];
+        for (lo, hi) in ranges {
+            for c in lo..=hi {
+                assert!(is_stable_uncased(c));
+                let mut out = String::new();
+                normalizer.push(c.encode_utf8(&mut [0; 4]), &mut out);
+                assert_eq!(out, c.to_string(), "{c:?}");
+            }
+        }
+        assert!(!is_stable_uncased('\u{0E33}') && !is_stable_uncased('\u{F900}'));
     }
 
     #[test]
