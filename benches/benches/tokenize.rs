@@ -16,7 +16,10 @@
 //! - `split_whitespace_floor`: `split_whitespace` + ASCII lowercase hashing, a floor that
 //!   does no Unicode work at all.
 
-#![expect(missing_docs, reason = "criterion_group! generates an undocumented pub fn")]
+#![expect(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented pub fn"
+)]
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
