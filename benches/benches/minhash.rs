@@ -31,6 +31,24 @@ fn corpus_shingles(docs: usize) -> (Vec<Vec<String>>, Vec<Vec<u64>>) {
     (strings, hashed)
 }
 
+/// Hashed shingle sets only: the strings of a large corpus are dropped per document.
+fn corpus_hashes(docs: usize) -> Vec<Vec<u64>> {
+    let corpus = Corpus::generate(&CorpusConfig {
+        docs,
+        ..Default::default()
+    });
+    corpus
+        .docs
+        .iter()
+        .map(|d| {
+            word_shingles(&d.text, 5)
+                .iter()
+                .map(|x| hash_shingle(x.as_bytes()))
+                .collect()
+        })
+        .collect()
+}
+
 fn signatures(c: &mut Criterion) {
     let (strings, hashed) = corpus_shingles(2_000);
     let mut group = c.benchmark_group("minhash_signatures");
@@ -80,7 +98,7 @@ fn lsh(c: &mut Criterion) {
     let mut group = c.benchmark_group("lsh_candidate_pairs");
     group.sample_size(10);
     for docs in [10_000usize, 100_000] {
-        let (_, hashed) = corpus_shingles(docs);
+        let hashed = corpus_hashes(docs);
         let sigs = h.signatures(&hashed).expect("non-empty docs");
         group.throughput(Throughput::Elements(docs as u64));
         group.bench_with_input(BenchmarkId::from_parameter(docs), &sigs, |b, sigs| {
