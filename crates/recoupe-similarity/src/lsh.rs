@@ -259,7 +259,14 @@ impl LshIndex {
         signatures: &SignatureMatrix,
         min_jaccard: f64,
     ) -> Result<Vec<(u32, u32, f32)>> {
-        if signatures.len() != self.len || signatures.num_perm() != self.num_perm {
+        if signatures.len() != self.len {
+            return Err(Error::DimensionMismatch {
+                row: signatures.len().min(self.len),
+                expected: self.len,
+                got: signatures.len(),
+            });
+        }
+        if signatures.num_perm() != self.num_perm {
             return Err(Error::SignatureLengthMismatch {
                 row: 0,
                 expected: self.num_perm,
@@ -482,6 +489,24 @@ mod tests {
         assert_eq!(v.len(), 1);
         assert!(v[0].2 > 0.8);
         assert_eq!(idx.query(m.row(2).unwrap()).unwrap(), vec![0, 2]);
+        // Signatures of another batch are refused, naming the first missing row.
+        let fewer = h.signatures(&[vec![1u64, 2]]).unwrap();
+        assert!(matches!(
+            idx.verified_pairs(&fewer, 0.8),
+            Err(Error::DimensionMismatch {
+                row: 1,
+                expected: 3,
+                got: 1
+            })
+        ));
+        assert!(matches!(
+            idx.query(&[1, 2, 3]),
+            Err(Error::SignatureLengthMismatch {
+                expected: 128,
+                got: 3,
+                ..
+            })
+        ));
     }
 
     #[test]
