@@ -21,6 +21,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::config::ParagraphBreak;
 use crate::doc::Span;
 use crate::normalize::is_invisible;
+use crate::words::is_stable_uncased;
 
 #[inline]
 fn is_line_break(c: char) -> bool {
@@ -192,17 +193,23 @@ fn may_terminate(c: char) -> bool {
     if c.is_ascii() {
         matches!(c, '.' | '!' | '?' | '\n' | '\r')
     } else {
-        !c.is_alphanumeric() || is_combining_mark(c)
+        !is_stable_uncased(c) && (!c.is_alphanumeric() || is_combining_mark(c))
     }
 }
 
-/// A letter of the UAX #29 sentence classes Upper, Lower or OLetter (not Extend).
+/// A letter certainly of the UAX #29 sentence classes Upper, Lower or OLetter, never
+/// Extend or Format: ASCII, Latin, Greek and Cyrillic letters and the common CJK and
+/// Thai letters. (Some alphabetic chars elsewhere are Extend, e.g. U+FF9E; other
+/// scripts just get longer chunks.)
 #[inline]
 fn is_plain_letter(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic()
     } else {
-        c.is_alphabetic() && !is_combining_mark(c)
+        is_stable_uncased(c)
+            || (matches!(c, '\u{C0}'..='\u{24F}' | '\u{370}'..='\u{52F}' | '\u{1E00}'..='\u{1EFF}')
+                && c.is_alphabetic()
+                && !is_combining_mark(c))
     }
 }
 
@@ -328,6 +335,7 @@ mod tests {
                     "!", "?", "…", "。", "！", "।", "\"", "'", "«", "»", "”", "(", ")", "1",
                     "5", ",", ":", "-", "M.", "U.S.", "etc.", "\u{301}", "\u{e39}", "ก",
                     "中", "\u{200d}", "\u{ad}", "\u{2024}", "\u{fe52}", "ǅ", "Ⅻ", "٫",
+                    "\u{ff9e}", "\u{200c}", "ͺ", "ϒ", "Я", "\u{483}", "ー", "ภ",
                 ]), 0..40).prop_map(|v| v.concat()),
             ],
         ) {

@@ -54,9 +54,10 @@ fn single_char(g: &str) -> Option<char> {
 }
 
 /// Letters that normalization leaves unchanged (NFKC-stable, no case, no accent): most
-/// of a Chinese, Japanese or Thai text, which then skips the normalizer.
+/// of a Chinese, Japanese or Thai text, which then skips the normalizer and the (slow,
+/// for these scripts) `char::is_alphabetic` lookups.
 #[inline]
-fn is_stable_uncased(c: char) -> bool {
+pub(crate) fn is_stable_uncased(c: char) -> bool {
     matches!(c,
         // CJK unified ideographs (the compatibility ideographs are excluded)
         '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'
@@ -85,6 +86,17 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{FF07}')
 }
 
+/// `char::is_alphanumeric`, answering fast for the common letters of scripts without
+/// spaces.
+#[inline]
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        is_stable_uncased(c) || c.is_alphanumeric()
+    }
+}
+
 /// Flags read off the original spelling of a token.
 fn flags_of(original: &str) -> TokenFlags {
     let mut has_digit = false;
@@ -93,7 +105,10 @@ fn flags_of(original: &str) -> TokenFlags {
     let mut cased = 0usize;
     let mut upper = 0usize;
     for c in original.chars() {
-        if c.is_numeric() {
+        if is_stable_uncased(c) {
+            has_alpha = true;
+            first_upper.get_or_insert(false);
+        } else if c.is_numeric() {
             has_digit = true;
         } else if c.is_alphabetic() {
             has_alpha = true;
@@ -151,7 +166,7 @@ impl WordSplitter<'_> {
                 sentence.start + offset,
                 sentence.start + offset + segment.len(),
             );
-            let Some(first) = segment.chars().find(|c| c.is_alphanumeric()) else {
+            let Some(first) = segment.chars().find(|&c| is_alphanumeric(c)) else {
                 continue;
             };
             if is_no_space_script(first) {
@@ -239,7 +254,7 @@ impl WordSplitter<'_> {
     fn no_space_run(&mut self, text: &str, run: Span, index: usize, doc: &mut Tokenized) {
         self.graphemes.clear();
         for (offset, g) in run.slice(text).grapheme_indices(true) {
-            if !g.chars().next().is_some_and(char::is_alphanumeric) {
+            if !g.chars().next().is_some_and(is_alphanumeric) {
                 self.flush_ngrams(text, index, doc);
                 continue;
             }
@@ -330,6 +345,10 @@ mod tests {
         for (lo, hi) in ranges {
             for c in lo..=hi {
                 assert!(is_stable_uncased(c));
+                // The shortcuts taken for these letters hold.
+                assert!(c.is_alphabetic() && !c.is_numeric(), "{c:?}");
+                assert!(!c.is_uppercase() && !c.is_lowercase(), "{c:?}");
+                assert!(!unicode_normalization::char::is_combining_mark(c), "{c:?}");
                 let mut out = String::new();
                 normalizer.push(c.encode_utf8(&mut [0; 4]), &mut out);
                 assert_eq!(out, c.to_string(), "{c:?}");
