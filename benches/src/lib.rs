@@ -2,3 +2,4 @@
 //! duplicates of known structure, and loaders for the labelled data in `../shared/eval`.
 
 pub mod corpus;
+pub mod vectors;

@@ -175,6 +175,7 @@ fn tfidf_vectors(tokens: &[Vec<(String, TokenKind)>], dims: usize) -> Array2<f32
 }
 
 struct Prepared {
+    neighbours: Option<recoupe_similarity::NeighbourLists>,
     docs: Vec<Doc>,
     vectors: Array2<f32>,
     tokens: Vec<Vec<Token>>,
@@ -191,7 +192,10 @@ fn run(
         .shingles(p.shingles.clone())
         .config(config.clone())
         .build()?;
-    let neighbours = cosine::exact_top_k(p.vectors.view(), config.neighbours, config.min_cosine)?;
+    let neighbours = match &p.neighbours {
+        Some(n) => n.clone(),
+        None => cosine::exact_top_k(p.vectors.view(), config.neighbours, config.min_cosine)?,
+    };
     let stories = find_stories(&corpus, &neighbours)?;
     Ok((stories.clustering.labels.clone(), stories))
 }
@@ -289,7 +293,8 @@ fn main() -> anyhow::Result<()> {
         Some(v) => load_vectors(v, &docs)?,
         None => tfidf_vectors(&raw, 4096),
     };
-    let p = Prepared {
+    let mut p = Prepared {
+        neighbours: None,
         docs,
         vectors,
         tokens,
@@ -317,11 +322,22 @@ fn main() -> anyhow::Result<()> {
                 .and_then(|t| topics.iter().position(|x| *x == t))
                 .is_some_and(|i| i % 2 == f)
         };
+        p.neighbours = Some(cosine::exact_top_k(
+            p.vectors.view(),
+            config.neighbours,
+            config.min_cosine,
+        )?);
+        let weights = [0.2f32, 0.3, 0.5, 0.7, 0.85, 1.0];
+        let cohesions = [0.0f32];
         let mut rows = Vec::new();
-        for w in [0.3f32, 0.4, 0.5, 0.6, 0.7, 1.0] {
-            for t in (20..=80).step_by(2).map(|x| x as f32 / 100.0) {
+        for (w, r) in weights
+            .iter()
+            .flat_map(|&w| cohesions.iter().map(move |&r| (w, r)))
+        {
+            for t in (5..=40).map(|x| x as f32 / 50.0) {
                 let c = SimilarityConfig {
                     embedding_weight: w,
+                    cohesion_ratio: r,
                     story_threshold: t,
                     ..config.clone()
                 };
@@ -329,24 +345,33 @@ fn main() -> anyhow::Result<()> {
                 let all = scores_on(&p, &labels, &|_| true)?;
                 let f0 = scores_on(&p, &labels, &|d| fold(d, 0))?;
                 let f1 = scores_on(&p, &labels, &|d| fold(d, 1))?;
-                rows.push((w, t, all, f0, f1));
+                rows.push(((w, r), t, all, f0, f1));
             }
         }
-        for w in [0.3f32, 0.4, 0.5, 0.6, 0.7, 1.0] {
+        for (w, r) in weights
+            .iter()
+            .flat_map(|&w| cohesions.iter().map(move |&r| (w, r)))
+        {
             let best = rows
                 .iter()
-                .filter(|r| r.0 == w)
+                .filter(|x| x.0 == (w, r))
                 .max_by(|a, b| a.2.b_cubed.f1.total_cmp(&b.2.b_cubed.f1))
                 .context("empty sweep")?;
             println!(
-                "weight {w:.1}: best threshold {:.2} B3-F1 {:.3} ARI {:.3}",
+                "weight {w:.2} cohesion {r:.1}: best threshold {:.2} B3-F1 {:.3} ARI {:.3}",
                 best.1, best.2.b_cubed.f1, best.2.ari
             );
         }
         if !topics.is_empty() {
             for (choose, report) in [(0usize, 1usize), (1, 0)] {
-                let pick = |r: &(f32, f32, PartitionScores, PartitionScores, PartitionScores),
-                            f: usize| {
+                type Row = (
+                    (f32, f32),
+                    f32,
+                    PartitionScores,
+                    PartitionScores,
+                    PartitionScores,
+                );
+                let pick = |r: &Row, f: usize| {
                     if f == 0 {
                         r.3.b_cubed.f1
                     } else {
@@ -359,7 +384,7 @@ fn main() -> anyhow::Result<()> {
                     .context("empty sweep")?;
                 let held = if report == 0 { &best.3 } else { &best.4 };
                 println!(
-                    "fold {choose} chooses weight {:.1} threshold {:.2} (B3-F1 {:.3}); held-out fold {report}: B3-F1 {:.3} ARI {:.3}",
+                    "fold {choose} chooses weight/cohesion {:?} threshold {:.2} (B3-F1 {:.3}); held-out fold {report}: B3-F1 {:.3} ARI {:.3}",
                     best.0, best.1, pick(best, choose), held.b_cubed.f1, held.ari
                 );
             }

@@ -10,7 +10,12 @@
 //! ([`crate::config::SimilarityConfig::threshold_for`]) and the date penalty on the gap between their
 //! mean dates.
 //!
-//! Merges run best margin first (ties: lower row ids first) on one thread over scores
+//! A merge must also pass a cohesion check: the average between the groups must reach
+//! `cohesion_ratio` times the mean score inside them, so two tight groups (two events of
+//! one kind) stay apart even when their average clears the threshold, and the check
+//! adapts to the score level of the batch (headlines score lower than articles).
+//!
+//! Merges run highest average first (ties: lower row ids first) on one thread over scores
 //! computed identically whatever the thread count, so the partition does not depend on
 //! rayon's pool size.
 //!
@@ -80,6 +85,27 @@ pub fn find_stories(corpus: &Corpus<'_>, neighbours: &NeighbourLists) -> Result<
     Ok(Stories { clustering, pairs })
 }
 
+/// Multiplicative hash for `u32` group ids (SipHash's DoS resistance buys nothing
+/// here, and the neighbour sets are the clustering's hot loop).
+#[derive(Debug, Clone, Copy, Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.0 = (u64::from(i) ^ 0x9e37_79b9).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type IdSet = HashSet<u32, std::hash::BuildHasherDefault<IdHasher>>;
+
 /// Running sums of one group.
 #[derive(Debug, Clone, Default)]
 struct Group {
@@ -90,14 +116,16 @@ struct Group {
     length_sum: f32,
     date_sum: f64,
     dated: u32,
+    /// Sum of story scores over the pairs inside the group.
+    within_sum: f32,
     version: u32,
-    neighbours: HashSet<u32>,
+    neighbours: IdSet,
     members: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Candidate {
-    margin: f32,
+    average: f32,
     a: u32,
     b: u32,
     version_a: u32,
@@ -108,8 +136,8 @@ impl Eq for Candidate {}
 
 impl Ord for Candidate {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.margin
-            .total_cmp(&other.margin)
+        self.average
+            .total_cmp(&other.average)
             .then_with(|| other.a.cmp(&self.a))
             .then_with(|| other.b.cmp(&self.b))
     }
@@ -167,26 +195,43 @@ impl State<'_, '_> {
         }
     }
 
-    /// Average story score between two groups minus their threshold.
-    fn margin(&self, a: u32, b: u32) -> f32 {
+    /// Sum of story scores over all pairs between two groups (no date penalty).
+    fn cross_sum(&self, a: u32, b: u32) -> f32 {
+        let (ga, gb) = (&self.groups[a as usize], &self.groups[b as usize]);
+        let dense = crate::cosine::dot(self.dense(a), self.dense(b));
+        let sparse = crate::score::sorted_dot(&ga.sparse, &gb.sparse);
+        let w = self.corpus.config.embedding_weight;
+        w * dense + (1.0 - w) * sparse
+    }
+
+    /// Average story score between two groups, if they may merge: it must clear the
+    /// length-dependent threshold and `cohesion_ratio` times the mean within-group score
+    /// of the groups that have pairs.
+    fn average_if_mergeable(&self, a: u32, b: u32) -> Option<f32> {
         let c = &self.corpus.config;
         let (ga, gb) = (&self.groups[a as usize], &self.groups[b as usize]);
-        let dense: f32 = self
-            .dense(a)
-            .iter()
-            .zip(self.dense(b))
-            .map(|(x, y)| x * y)
-            .sum();
-        let sparse = crate::score::sorted_dot(&ga.sparse, &gb.sparse);
         let pairs = ga.size as f32 * gb.size as f32;
-        let w = c.embedding_weight;
-        let mut average = (w * dense + (1.0 - w) * sparse) / pairs;
+        let mut average = self.cross_sum(a, b) / pairs;
         if ga.dated > 0 && gb.dated > 0 {
             let gap = ga.date_sum / f64::from(ga.dated) - gb.date_sum / f64::from(gb.dated);
             average -= c.date_penalty(gap as f32);
         }
         let mean_length = (ga.length_sum + gb.length_sum) / (ga.size + gb.size) as f32;
-        average - c.threshold_for(mean_length)
+        if average < c.threshold_for(mean_length) {
+            return None;
+        }
+        let within = |g: &Group| {
+            let n = g.size as f32;
+            (g.size >= 2).then(|| g.within_sum / (n * (n - 1.0) / 2.0))
+        };
+        let reference = match (within(ga), within(gb)) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        };
+        match reference {
+            Some(r) if average < c.cohesion_ratio * r => None,
+            _ => Some(average),
+        }
     }
 }
 
@@ -215,8 +260,9 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
             length_sum: corpus.lengths[i],
             date_sum: corpus.dates[i].map_or(0.0, f64::from),
             dated: u32::from(corpus.dates[i].is_some()),
+            within_sum: 0.0,
             version: 0,
-            neighbours: HashSet::new(),
+            neighbours: IdSet::default(),
             members: vec![i as u32],
         })
         .collect();
@@ -232,20 +278,24 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
         groups[b as usize].neighbours.insert(a);
     }
     let mut state = State { corpus, groups };
-    let margins: Vec<f32> = edges.par_iter().map(|&(a, b)| state.margin(a, b)).collect();
+    let averages: Vec<Option<f32>> = edges
+        .par_iter()
+        .map(|&(a, b)| state.average_if_mergeable(a, b))
+        .collect();
     let mut heap: BinaryHeap<Candidate> = edges
         .iter()
-        .zip(&margins)
-        .filter(|(_, &m)| m >= 0.0)
-        .map(|(&(a, b), &margin)| Candidate {
-            margin,
-            a,
-            b,
-            version_a: 0,
-            version_b: 0,
+        .zip(&averages)
+        .filter_map(|(&(a, b), &average)| {
+            average.map(|average| Candidate {
+                average,
+                a,
+                b,
+                version_a: 0,
+                version_b: 0,
+            })
         })
         .collect();
-    drop(margins);
+    drop(averages);
     drop(edges);
 
     while let Some(top) = heap.pop() {
@@ -261,6 +311,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
             }
         }
         // Merge b into a (a < b keeps the lower id as the group id).
+        let cross = state.cross_sum(a, b);
         let mut gb = std::mem::take(&mut state.groups[b as usize]);
         let dense_b: Vec<f32> = match gb.dense.take() {
             Some(v) => v,
@@ -276,6 +327,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
             ga.dense = Some(summed);
             ga.sparse = merge_sparse(&ga.sparse, &gb.sparse);
             ga.size += gb.size;
+            ga.within_sum += gb.within_sum + cross;
             ga.length_sum += gb.length_sum;
             ga.date_sum += gb.date_sum;
             ga.dated += gb.dated;
@@ -289,7 +341,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
             gc.remove(&b);
             gc.insert(a);
         }
-        let mut merged: HashSet<u32> = std::mem::take(&mut state.groups[a as usize].neighbours);
+        let mut merged: IdSet = std::mem::take(&mut state.groups[a as usize].neighbours);
         merged.extend(gb.neighbours.iter().copied());
         state.groups[b as usize].version = gb.version + 1;
         let mut around: Vec<u32> = merged.iter().copied().collect();
@@ -297,8 +349,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
         state.groups[a as usize].neighbours = merged;
         let version_a = state.groups[a as usize].version;
         for c in around {
-            let margin = state.margin(a, c);
-            if margin >= 0.0 {
+            if let Some(average) = state.average_if_mergeable(a, c) {
                 let (x, y) = (a.min(c), a.max(c));
                 let (vx, vy) = (
                     state.groups[x as usize].version,
@@ -306,7 +357,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
                 );
                 debug_assert!(vx == version_a || vy == version_a);
                 heap.push(Candidate {
-                    margin,
+                    average,
                     a: x,
                     b: y,
                     version_a: vx,

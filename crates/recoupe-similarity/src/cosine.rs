@@ -116,8 +116,36 @@ fn row_error(index: usize, row: ndarray::ArrayView1<'_, f32>) -> Option<Error> {
 
 /// Cosine of two unit vectors, clamped to `[-1, 1]` (rounding can leave it just outside).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    dot.clamp(-1.0, 1.0)
+    dot(a, b).clamp(-1.0, 1.0)
+}
+
+/// Dot product with 16 independent accumulators (so the compiler vectorises it) summed
+/// in a fixed order: the result is the same on every call and thread.
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let len = a.len().min(b.len());
+    let (a, b) = (&a[..len], &b[..len]);
+    let mut acc = [0.0f32; 16];
+    let mut ca = a.chunks_exact(16);
+    let mut cb = b.chunks_exact(16);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for i in 0..16 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    let mut width = 8;
+    while width > 0 {
+        for i in 0..width {
+            acc[i] += acc[i + width];
+        }
+        width /= 2;
+    }
+    acc[0] + tail
 }
 
 /// A fixed-capacity top-k kept as a sorted small vector (k is small: 10–50).

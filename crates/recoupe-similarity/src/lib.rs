@@ -48,6 +48,10 @@ pub mod cosine;
 pub mod evidence;
 pub mod score;
 
+/// The `ndarray` version this crate's API uses (vectors are `ArrayView2<f32>`).
+pub use ndarray;
+
+pub use ann::{hnsw_top_k, ivf_top_k, recall_at_k, HnswConfig, IvfConfig};
 pub use cluster::{cluster, find_stories, Clustering, Stories, Story};
 pub use config::SimilarityConfig;
 pub use cosine::{exact_top_k, Neighbour, NeighbourLists};

@@ -105,6 +105,10 @@ pub(crate) fn sorted_dot(a: &[(u64, f32)], b: &[(u64, f32)]) -> f32 {
     sum
 }
 
+/// Tokens found in at most this many documents always count as rare, whatever
+/// `max_document_frequency` says (it is a fraction, meaningless in a small batch).
+pub const MIN_RARE_CUTOFF: f32 = 10.0;
+
 /// Document frequencies of token hashes over one batch, computed once.
 #[derive(Debug, Clone, Default)]
 pub struct CorpusStats {
@@ -153,7 +157,9 @@ impl CorpusStats {
 
     /// The rare-token vector of one document (see the module docs).
     pub fn rare_token_vector(&self, tokens: &[Token], config: &SimilarityConfig) -> SparseVector {
-        let max_df = (config.max_document_frequency * self.documents as f32).max(1.0);
+        // Small batches cannot tell topic words from event words by frequency: below
+        // `MIN_RARE_CUTOFF` documents every token counts, weighted by its IDF alone.
+        let max_df = (config.max_document_frequency * self.documents as f32).max(MIN_RARE_CUTOFF);
         let mut counts: HashMap<u64, (u32, TokenKind)> = HashMap::new();
         for t in tokens {
             let e = counts.entry(t.hash).or_insert((0, t.kind));
@@ -248,7 +254,8 @@ impl<'v> CorpusBuilder<'v> {
         }
     }
 
-    /// Tokens of every article (all of them: word count is the text length).
+    /// Tokens of every article (all of them: word count is the text length). Without
+    /// tokens the story score is the embedding cosine alone (`embedding_weight` = 1).
     pub fn tokens(mut self, tokens: Vec<Vec<Token>>) -> Self {
         self.tokens = Some(tokens);
         self
@@ -308,6 +315,15 @@ impl<'v> CorpusBuilder<'v> {
                 vec![self.config.long_text_tokens; n],
             ),
         };
+        // Without tokens the rare-token view is absent, not zero: the embedding decides.
+        let config = if self.tokens.is_some() {
+            self.config
+        } else {
+            SimilarityConfig {
+                embedding_weight: 1.0,
+                ..self.config
+            }
+        };
         let dates = match self.dates {
             Some(d) => {
                 check_len(d.len())?;
@@ -324,7 +340,7 @@ impl<'v> CorpusBuilder<'v> {
             lengths,
             dates,
             shingles: self.shingles,
-            config: self.config,
+            config,
         })
     }
 }

@@ -1,0 +1,140 @@
+//! End-to-end story clustering from precomputed vectors at a given scale, and exact
+//! top-k GFLOP/s against a measured SGEMM peak, printed as ratios measured in one run.
+//!
+//! ```text
+//! cargo run --release -p recoupe-bench --features similarity --example cluster_scale -- 1000000
+//! /usr/bin/time -v target/release/examples/cluster_scale 1000000      # peak RSS
+//! cargo run --release -p recoupe-bench --features similarity --example cluster_scale -- --gflops 20000
+//! cargo run --release -p recoupe-bench --features similarity --example cluster_scale -- --recall 20000
+//! ```
+
+use std::time::Instant;
+
+use anyhow::Context;
+use recoupe_bench::vectors::{planted_vectors, PlantedConfig};
+use recoupe_similarity::ndarray::{Array2, ArrayView2};
+use recoupe_similarity::{
+    cosine, find_stories, hnsw_top_k, ivf_top_k, metrics, recall_at_k, CorpusBuilder, HnswConfig,
+    IvfConfig, SimilarityConfig,
+};
+
+fn view(data: &[f32], dims: usize) -> anyhow::Result<ArrayView2<'_, f32>> {
+    Ok(ArrayView2::from_shape((data.len() / dims, dims), data)?)
+}
+
+/// GFLOP/s of two concurrent square SGEMMs (one per core), best of `reps`.
+fn sgemm_peak(size: usize, reps: usize) -> f64 {
+    let a = Array2::from_shape_fn((size, size), |(i, j)| {
+        ((i * 31 + j * 17) % 97) as f32 / 97.0
+    });
+    let b = a.t().to_owned();
+    let threads = rayon::current_num_threads();
+    let mut best = 0.0f64;
+    for _ in 0..reps {
+        let t = Instant::now();
+        let out: Vec<f32> = {
+            use rayon::prelude::*;
+            (0..threads)
+                .into_par_iter()
+                .map(|_| a.dot(&b)[[0, 0]])
+                .collect()
+        };
+        std::hint::black_box(out);
+        let secs = t.elapsed().as_secs_f64();
+        best = best.max(2.0 * (size as f64).powi(3) * threads as f64 / secs / 1e9);
+    }
+    best
+}
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mode = args
+        .iter()
+        .find(|a| a.starts_with("--"))
+        .cloned()
+        .unwrap_or_default();
+    let n: usize = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(100_000);
+    let threads = rayon::current_num_threads();
+    let t = Instant::now();
+    let planted = planted_vectors(&PlantedConfig {
+        articles: n,
+        ..PlantedConfig::default()
+    });
+    let v = view(&planted.data, planted.dims)?;
+    println!(
+        "generated {n} x {} planted vectors in {:.2} s ({threads} threads)",
+        planted.dims,
+        t.elapsed().as_secs_f64()
+    );
+
+    match mode.as_str() {
+        "--gflops" => {
+            // Interleaved: peak, top-k, peak, top-k, ... same process, same inputs.
+            let flops = 2.0 * (n as f64).powi(2) * planted.dims as f64;
+            for round in 0..3 {
+                let peak = sgemm_peak(1024, 3);
+                let t = Instant::now();
+                let nn = cosine::exact_top_k(v, 20, -1.0)?;
+                let secs = t.elapsed().as_secs_f64();
+                std::hint::black_box(nn);
+                let achieved = flops / secs / 1e9;
+                println!(
+                    "round {round}: SGEMM peak {peak:.1} GFLOP/s, exact top-20 of {n}: {secs:.2} s = {achieved:.1} GFLOP/s = {:.0}% of peak",
+                    100.0 * achieved / peak
+                );
+            }
+        }
+        "--recall" => {
+            let t = Instant::now();
+            let exact = cosine::exact_top_k(v, 10, -1.0)?;
+            let exact_secs = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let hnsw = hnsw_top_k(v, 10, -1.0, &HnswConfig::default())?;
+            let hnsw_secs = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let ivf = ivf_top_k(v, 10, -1.0, &IvfConfig::default())?;
+            let ivf_secs = t.elapsed().as_secs_f64();
+            println!(
+                "recall@10 vs exact ({exact_secs:.2} s): hnsw {:.4} ({hnsw_secs:.2} s), ivf {:.4} ({ivf_secs:.2} s)",
+                recall_at_k(&exact, &hnsw),
+                recall_at_k(&exact, &ivf)
+            );
+        }
+        _ => {
+            let config = SimilarityConfig {
+                neighbours: 10,
+                ..SimilarityConfig::default()
+            };
+            let total = Instant::now();
+            let t = Instant::now();
+            let nn = ivf_top_k(
+                v,
+                config.neighbours,
+                config.min_cosine,
+                &IvfConfig::default(),
+            )?;
+            let knn_secs = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let corpus = CorpusBuilder::new(v).config(config).build()?;
+            let stories = find_stories(&corpus, &nn)?;
+            let cluster_secs = t.elapsed().as_secs_f64();
+            let total_secs = total.elapsed().as_secs_f64();
+            let scores = metrics::evaluate(&stories.clustering.labels, &planted.stories)
+                .context("metrics")?;
+            println!(
+                "{n} articles: neighbours (ivf) {knn_secs:.2} s + scoring/clustering {cluster_secs:.2} s = {total_secs:.2} s ({:.0} articles/s); {} stories (planted {}), ARI {:.4}, B3-F1 {:.4}",
+                n as f64 / total_secs,
+                scores.predicted_clusters,
+                scores.gold_clusters,
+                scores.ari,
+                scores.b_cubed.f1
+            );
+        }
+    }
+    Ok(())
+}
