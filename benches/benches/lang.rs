@@ -10,6 +10,11 @@
 //! cargo bench -p recoupe-bench --features lang --bench lang
 //! ```
 
+#![expect(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented pub fn"
+)]
+
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,7 +24,7 @@ use recoupe_lang::{Lang, LanguageDetector};
 
 /// Texts per language and kind: enough to cover every language, small enough that one
 /// iteration of lingua stays well under a second.
-const PER_LANG: usize = 8;
+const PER_LANG: usize = 5;
 const ROUNDS: usize = 2;
 
 #[derive(serde::Deserialize)]
@@ -30,7 +35,8 @@ struct Item {
 }
 
 fn texts(kind: &str) -> Option<Vec<String>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/lingua-langid.jsonl");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/eval/lingua-langid.jsonl");
     let data = std::fs::read_to_string(&path).ok()?;
     let mut counts = std::collections::HashMap::<String, usize>::new();
     let mut out = Vec::new();
@@ -53,7 +59,8 @@ fn texts(kind: &str) -> Option<Vec<String>> {
 
 fn lingua_of(l: Lang) -> Option<lingua::Language> {
     let code: lingua::IsoCode639_1 = l.iso639_1().parse().ok()?;
-    Some(lingua::Language::from_iso_code_639_1(&code)).filter(|x| lingua::Language::all().contains(x))
+    Some(lingua::Language::from_iso_code_639_1(&code))
+        .filter(|x| lingua::Language::all().contains(x))
 }
 
 fn bench(c: &mut Criterion) {

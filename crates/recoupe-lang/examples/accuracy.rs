@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p recoupe-lang --example accuracy -- [--per-lang N] [--only whatlang,ours]
+//!     [--refine-below-chars N] [--refine-candidates N] [--refine-below-confidence C]
 //! ```
 //! Language set: the languages with a published whatlang value (54), so the whatlang row
 //! can be checked against the published means. Markdown goes to stdout.
@@ -127,7 +128,17 @@ fn main() -> anyhow::Result<()> {
             "ours-whatlang-only",
             Box::new(move |t| plain.detect(t).lang()),
         ));
-        let ours: LanguageDetector = LanguageDetectorBuilder::new().min_letters(1).build()?;
+        let mut builder = LanguageDetectorBuilder::new().min_letters(1);
+        if let Some(n) = flag("--refine-below-chars") {
+            builder = builder.refine_below_chars(n.parse()?);
+        }
+        if let Some(n) = flag("--refine-candidates") {
+            builder = builder.refine_candidates(n.parse()?);
+        }
+        if let Some(c) = flag("--refine-below-confidence") {
+            builder = builder.refine_below_confidence(c.parse()?);
+        }
+        let ours: LanguageDetector = builder.build()?;
         v.push(("ours", Box::new(move |t| ours.detect(t).lang())));
         let lingua_langs: Vec<lingua::Language> =
             Lang::ALL.iter().filter_map(|l| lingua_of(*l)).collect();

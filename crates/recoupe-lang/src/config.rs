@@ -28,8 +28,10 @@ pub struct LangConfig {
     /// Re-rank whatlang's candidates with lingua for short or unreliable text (needs the
     /// `hybrid` feature; defaults to whether it is compiled in).
     pub refine: bool,
-    /// Texts with fewer characters than this are refined even when whatlang is reliable.
+    /// Texts with fewer characters than this are always refined.
     pub refine_below_chars: usize,
+    /// Longer texts are refined when whatlang's confidence is below this, in `[0, 1]`.
+    pub refine_below_confidence: f64,
     /// How many of whatlang's best candidates lingua re-ranks, at most. At least 2.
     pub refine_candidates: usize,
     /// Only candidates whose whatlang score is at least this fraction of the best score are
@@ -50,7 +52,8 @@ impl Default for LangConfig {
             reliable_confidence: 0.9,
             max_sample_bytes: 2048,
             refine: cfg!(feature = "hybrid"),
-            refine_below_chars: 120,
+            refine_below_chars: 60,
+            refine_below_confidence: 0.5,
             refine_candidates: 12,
             refine_min_score_ratio: 0.85,
             preload: false,
@@ -141,6 +144,12 @@ impl LanguageDetectorBuilder {
         self
     }
 
+    /// See [`LangConfig::refine_below_confidence`].
+    pub fn refine_below_confidence(mut self, c: f64) -> Self {
+        self.config.refine_below_confidence = c;
+        self
+    }
+
     /// See [`LangConfig::refine_candidates`].
     pub fn refine_candidates(mut self, n: usize) -> Self {
         self.config.refine_candidates = n;
@@ -186,6 +195,7 @@ impl LanguageDetectorBuilder {
         check_unit("min_confidence", config.min_confidence)?;
         check_unit("reliable_confidence", config.reliable_confidence)?;
         check_unit("refine_min_score_ratio", config.refine_min_score_ratio)?;
+        check_unit("refine_below_confidence", config.refine_below_confidence)?;
         if config.max_sample_bytes < 64 {
             return Err(Error::OutOfRange {
                 name: "max_sample_bytes",

@@ -123,7 +123,7 @@ impl LanguageDetector {
         } else {
             let detected = self.whatlang_detect(text)?;
             if detected.method == Method::Script
-                || detected.confidence >= self.config.reliable_confidence
+                || detected.confidence >= self.config.refine_below_confidence
             {
                 return Some(detected);
             }
