@@ -169,17 +169,18 @@ fn tokenize(c: &mut Criterion) {
 /// ratio of the peer's time to ours.
 fn interleaved_ratios() {
     const ROUNDS: usize = 15;
-    const REPS: usize = 20;
     let tokenizer = Tokenizer::default();
     for (name, texts) in [("fr_news", french_news()), ("zh_news", chinese_news())] {
         let bytes: usize = texts.iter().map(String::len).sum();
+        // About 350 KB of text per timed loop, whatever the input.
+        let reps = (350_000 / bytes.max(1)).max(1);
         let mut doc = Tokenized::default();
         let mut words = Vec::new();
         let mut chars = Vec::new();
         let (mut ours, mut full, mut peer) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
             let t = Instant::now();
-            for _ in 0..REPS {
+            for _ in 0..reps {
                 for text in &texts {
                     tokenizer.tokenize_into(black_box(text), &mut doc);
                     black_box(doc.tokens().len());
@@ -187,7 +188,7 @@ fn interleaved_ratios() {
             }
             ours.push(t.elapsed().as_secs_f64());
             let t = Instant::now();
-            for _ in 0..REPS {
+            for _ in 0..reps {
                 for text in &texts {
                     tokenizer.tokenize_into(black_box(text), &mut doc);
                     words.clear();
@@ -199,7 +200,7 @@ fn interleaved_ratios() {
             }
             full.push(t.elapsed().as_secs_f64());
             let t = Instant::now();
-            for _ in 0..REPS {
+            for _ in 0..reps {
                 for text in &texts {
                     black_box(naive_peer(black_box(text)));
                 }
@@ -216,7 +217,7 @@ fn interleaved_ratios() {
             r_ours.iter().copied().fold(f64::INFINITY, f64::min),
             r_ours.iter().copied().fold(0.0, f64::max),
         );
-        let per_round = (texts.len() * REPS) as f64;
+        let per_round = (texts.len() * reps) as f64;
         let t_ours = median(&mut ours);
         println!(
             "interleaved {name}: naive_peer time / recoupe_tokenize time = {:.2} (median of \
@@ -225,7 +226,7 @@ fn interleaved_ratios() {
             median(&mut r_ours),
             median(&mut r_full),
             per_round / t_ours,
-            (bytes * REPS) as f64 / t_ours / (1024.0 * 1024.0),
+            (bytes * reps) as f64 / t_ours / (1024.0 * 1024.0),
             texts.len(),
             bytes,
         );
