@@ -117,6 +117,7 @@ struct Pending {
     meta: Meta,
     text: String,
     removals: Vec<Removal>,
+    truncated: bool,
 }
 
 struct Doc {
@@ -294,13 +295,23 @@ impl Pipeline {
                             continue;
                         }
                         first_seen.insert(a.id.clone(), a.origin.clone());
+                        // Only a prefix is ever compared: cut huge texts now so every
+                        // later stage does bounded work.
+                        let mut text = a.text;
+                        let truncated = text.len() > config.limits.max_compare_bytes;
+                        if truncated {
+                            let keep = prefix(&text, config.limits.max_compare_bytes).len();
+                            text.truncate(keep);
+                            text.shrink_to_fit();
+                        }
                         batch.push(Pending {
                             seq: this,
                             origin: a.origin,
                             id: a.id,
                             meta: a.meta,
-                            text: a.text,
+                            text,
                             removals: Vec::new(),
+                            truncated,
                         });
                         if batch.len() >= 256 {
                             flush(&mut batch, &mut pending, &mut recurring);
@@ -343,7 +354,11 @@ impl Pipeline {
                     id: p.id,
                     meta: p.meta,
                     cleaned,
-                    truncated: Vec::new(),
+                    truncated: if p.truncated {
+                        vec!["compare".to_owned()]
+                    } else {
+                        Vec::new()
+                    },
                 })
             })
             .collect();
@@ -371,9 +386,6 @@ impl Pipeline {
             })
             .collect();
         for d in &mut docs {
-            if d.cleaned.text.len() > max_compare {
-                d.truncated.push("compare".into());
-            }
             if d.cleaned.text.len() > config.embed.max_text_bytes {
                 d.truncated.push("embed".into());
             }

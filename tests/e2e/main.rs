@@ -1,0 +1,7 @@
+//! End-to-end runs of `recoupe` on the seed articles and on hostile input.
+
+// Helpers outside `#[test]` functions panic on purpose: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bad_input;
+mod seeds;
