@@ -138,11 +138,17 @@ impl Token {
 
     /// A candidate "rare" token: what tells two events of one kind apart (names,
     /// numbers, places, acronyms). True for tokens with a digit, all-caps tokens, and
-    /// capitalised tokens that do not start their sentence.
+    /// capitalised tokens that do not start their sentence, except a single ASCII
+    /// letter (the "M" of "M. Li", an initial, an elided "L").
     #[must_use]
     pub const fn is_rare_candidate(&self) -> bool {
-        self.flags.contains(TokenFlags::HAS_DIGIT)
-            || self.flags.contains(TokenFlags::ALL_CAPS)
+        if self.flags.contains(TokenFlags::HAS_DIGIT) {
+            return true;
+        }
+        if self.span.len() < 2 {
+            return false;
+        }
+        self.flags.contains(TokenFlags::ALL_CAPS)
             || (self.flags.contains(TokenFlags::CAPITALIZED)
                 && !self.flags.contains(TokenFlags::SENTENCE_START))
     }
@@ -255,8 +261,8 @@ mod tests {
         assert!(f.contains(TokenFlags::CAPITALIZED));
         assert!(!f.contains(TokenFlags::NUMERIC));
         let t = Token {
-            span: Span::new(0, 1),
-            norm: Span::new(0, 1),
+            span: Span::new(0, 2),
+            norm: Span::new(0, 2),
             hash: 0,
             sentence: 0,
             flags: f,
@@ -267,5 +273,16 @@ mod tests {
             ..t
         };
         assert!(!t.is_rare_candidate());
+        let initial = Token {
+            span: Span::new(0, 1),
+            flags: f,
+            ..t
+        };
+        assert!(!initial.is_rare_candidate());
+        let digit = Token {
+            flags: TokenFlags::HAS_DIGIT.union(TokenFlags::NUMERIC),
+            ..initial
+        };
+        assert!(digit.is_rare_candidate());
     }
 }

@@ -36,7 +36,7 @@
 //!
 //! // Names and numbers are rare-token candidates.
 //! let rare: Vec<&str> = doc.rare_tokens().map(|t| t.span.slice(text)).collect();
-//! assert_eq!(rare, ["M", "Poutine", "2023"]);
+//! assert_eq!(rare, ["Poutine", "2023"]);
 //!
 //! // Shingles for MinHash, and per-sentence shingles for passage matching.
 //! let words = tokenizer.word_shingles(&doc);
