@@ -48,11 +48,14 @@ fn main() -> anyhow::Result<()> {
     if let Some(parent) = std::path::Path::new(output).parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut out = BufWriter::new(std::fs::File::create(output).with_context(|| format!("create {output}"))?);
+    let mut out =
+        BufWriter::new(std::fs::File::create(output).with_context(|| format!("create {output}"))?);
     let mut written = 0usize;
     for (chunk_ids, chunk) in ids.chunks(256).zip(texts.chunks(256)) {
         // Empty texts are data, not a crash: embed the rest, report the empty ones.
-        let keep: Vec<usize> = (0..chunk.len()).filter(|&i| !chunk[i].trim().is_empty()).collect();
+        let keep: Vec<usize> = (0..chunk.len())
+            .filter(|&i| !chunk[i].trim().is_empty())
+            .collect();
         let kept: Vec<&str> = keep.iter().map(|&i| chunk[i].as_str()).collect();
         let vectors = match embedder.embed(&kept) {
             Ok(v) => v,

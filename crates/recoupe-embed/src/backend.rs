@@ -10,7 +10,7 @@ use tch::{nn, Device, Kind, Tensor};
 
 use crate::error::{Error, Result};
 use crate::model::{ModelInfo, TokenPooling};
-use crate::Attention;
+use crate::{Attention, Precision};
 
 /// Weights of one encoder layer, shallow views of the `VarStore` variables.
 struct FusedLayer {
@@ -40,6 +40,9 @@ struct FusedBert {
     heads: i64,
     hidden: i64,
     eps: f64,
+    /// Kind the matmuls and attention run in (f32, or bf16 on CPUs with AVX-512 BF16);
+    /// residual sums and LayerNorms stay f32.
+    kind: Kind,
 }
 
 /// One model replica. Tensors are `Send` but not `Sync`: a replica is used by one
@@ -52,7 +55,10 @@ pub(crate) struct Replica {
     model_dir: PathBuf,
 }
 
-fn inference(model_dir: &std::path::Path, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+fn inference(
+    model_dir: &std::path::Path,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
     Error::Inference {
         model_dir: model_dir.to_path_buf(),
         source: Box::new(e),
@@ -60,17 +66,23 @@ fn inference(model_dir: &std::path::Path, e: impl std::error::Error + Send + Syn
 }
 
 impl Replica {
-    pub(crate) fn load(info: &ModelInfo, attention: Attention) -> Result<Self> {
-        let text = std::fs::read_to_string(&info.config_path).map_err(|e| Error::CorruptModelFile {
-            path: info.config_path.clone(),
-            what: "cannot be read".into(),
-            source: Some(Box::new(e)),
-        })?;
-        let config: BertConfig = serde_json::from_str(&text).map_err(|e| Error::CorruptModelFile {
-            path: info.config_path.clone(),
-            what: "not a BERT config".into(),
-            source: Some(Box::new(e)),
-        })?;
+    pub(crate) fn load(
+        info: &ModelInfo,
+        attention: Attention,
+        precision: Precision,
+    ) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(&info.config_path).map_err(|e| Error::CorruptModelFile {
+                path: info.config_path.clone(),
+                what: "cannot be read".into(),
+                source: Some(Box::new(e)),
+            })?;
+        let config: BertConfig =
+            serde_json::from_str(&text).map_err(|e| Error::CorruptModelFile {
+                path: info.config_path.clone(),
+                what: "not a BERT config".into(),
+                source: Some(Box::new(e)),
+            })?;
         let mut vs = nn::VarStore::new(Device::Cpu);
         let bert = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
         let weights = LocalResource {
@@ -85,7 +97,7 @@ impl Replica {
         })?;
         let fused = match attention {
             Attention::Eager => None,
-            Attention::Fused => Some(FusedBert::from_var_store(&vs, &config, info)?),
+            Attention::Fused => Some(FusedBert::from_var_store(&vs, &config, info, precision)?),
         };
         Ok(Self {
             _vs: vs,
@@ -119,7 +131,9 @@ impl Replica {
         let mask = Tensor::from_slice(&mask).view(shape);
         let hidden = tch::no_grad(|| -> Result<Tensor> {
             match &self.fused {
-                Some(f) => f.forward(&ids, &mask).map_err(|e| inference(&self.model_dir, e)),
+                Some(f) => f
+                    .forward(&ids, &mask)
+                    .map_err(|e| inference(&self.model_dir, e)),
                 None => self
                     .bert
                     .forward_t(Some(&ids), Some(&mask), None, None, None, None, None, false)
@@ -133,7 +147,9 @@ impl Replica {
                 TokenPooling::Mean => {
                     let m = mask.f_unsqueeze(-1)?.f_to_kind(Kind::Float)?;
                     let summed = hidden.f_mul(&m)?.f_sum_dim_intlist(1, false, Kind::Float)?;
-                    let counts = m.f_sum_dim_intlist(1, false, Kind::Float)?.f_clamp_min(1e-9)?;
+                    let counts = m
+                        .f_sum_dim_intlist(1, false, Kind::Float)?
+                        .f_clamp_min(1e-9)?;
                     summed.f_div(&counts)
                 }
             }
@@ -144,13 +160,23 @@ impl Replica {
             .and_then(|t| t.f_contiguous())
             .map_err(|e| inference(&self.model_dir, e))?;
         let dim = pooled.size().get(1).copied().unwrap_or(0) as usize;
-        let flat = Vec::<f32>::try_from(pooled.flatten(0, -1)).map_err(|e| inference(&self.model_dir, e))?;
+        let flat = Vec::<f32>::try_from(pooled.flatten(0, -1))
+            .map_err(|e| inference(&self.model_dir, e))?;
         Ok(flat.chunks(dim.max(1)).map(<[f32]>::to_vec).collect())
     }
 }
 
 impl FusedBert {
-    fn from_var_store(vs: &nn::VarStore, config: &BertConfig, info: &ModelInfo) -> Result<Self> {
+    fn from_var_store(
+        vs: &nn::VarStore,
+        config: &BertConfig,
+        info: &ModelInfo,
+        precision: Precision,
+    ) -> Result<Self> {
+        let kind = match precision {
+            Precision::F32 => Kind::Float,
+            Precision::Bf16 => Kind::BFloat16,
+        };
         let vars = vs.variables();
         let get = |name: &str| -> Result<Tensor> {
             vars.get(name)
@@ -163,7 +189,14 @@ impl FusedBert {
         };
         let cat = |names: [&str; 3]| -> Result<Tensor> {
             let parts = names.iter().map(|n| get(n)).collect::<Result<Vec<_>>>()?;
-            Tensor::f_cat(&parts, 0).map_err(|e| inference(&info.dir, e))
+            Tensor::f_cat(&parts, 0)
+                .and_then(|t| t.f_to_kind(kind))
+                .map_err(|e| inference(&info.dir, e))
+        };
+        let mm = |name: &str| -> Result<Tensor> {
+            get(name)?
+                .f_to_kind(kind)
+                .map_err(|e| inference(&info.dir, e))
         };
         let mut layers = Vec::with_capacity(config.num_hidden_layers as usize);
         for i in 0..config.num_hidden_layers {
@@ -179,14 +212,14 @@ impl FusedBert {
                     &format!("{p}.attention.self.key.bias"),
                     &format!("{p}.attention.self.value.bias"),
                 ])?,
-                out_w: get(&format!("{p}.attention.output.dense.weight"))?,
-                out_b: get(&format!("{p}.attention.output.dense.bias"))?,
+                out_w: mm(&format!("{p}.attention.output.dense.weight"))?,
+                out_b: mm(&format!("{p}.attention.output.dense.bias"))?,
                 ln1_w: get(&format!("{p}.attention.output.LayerNorm.weight"))?,
                 ln1_b: get(&format!("{p}.attention.output.LayerNorm.bias"))?,
-                inter_w: get(&format!("{p}.intermediate.dense.weight"))?,
-                inter_b: get(&format!("{p}.intermediate.dense.bias"))?,
-                ffn_out_w: get(&format!("{p}.output.dense.weight"))?,
-                ffn_out_b: get(&format!("{p}.output.dense.bias"))?,
+                inter_w: mm(&format!("{p}.intermediate.dense.weight"))?,
+                inter_b: mm(&format!("{p}.intermediate.dense.bias"))?,
+                ffn_out_w: mm(&format!("{p}.output.dense.weight"))?,
+                ffn_out_b: mm(&format!("{p}.output.dense.bias"))?,
                 ln2_w: get(&format!("{p}.output.LayerNorm.weight"))?,
                 ln2_b: get(&format!("{p}.output.LayerNorm.bias"))?,
             });
@@ -201,6 +234,7 @@ impl FusedBert {
             heads: config.num_attention_heads,
             hidden: config.hidden_size,
             eps: info.layer_norm_eps,
+            kind,
         })
     }
 
@@ -208,7 +242,9 @@ impl FusedBert {
         let (b, l) = ids.size2()?;
         let (h, nh) = (self.hidden, self.heads);
         let hd = h / nh;
-        let ln = |x: &Tensor, w: &Tensor, bias: &Tensor| x.f_layer_norm([h], Some(w), Some(bias), self.eps, true);
+        let ln = |x: &Tensor, w: &Tensor, bias: &Tensor| {
+            x.f_layer_norm([h], Some(w), Some(bias), self.eps, true)
+        };
         let emb = Tensor::f_embedding(&self.word, ids, -1, false, false)?
             .f_add(&self.pos.f_narrow(0, 0, l)?.f_unsqueeze(0)?)?
             .f_add(&self.token_type.f_select(0, 0)?)?;
@@ -216,21 +252,40 @@ impl FusedBert {
         // Boolean mask, true = may attend. Always given: tch 0.17 passes `None` as an
         // undefined tensor, which libtorch 2.4 rejects.
         let attn_mask = Some(mask.f_to_kind(Kind::Bool)?.f_view([b, 1, 1, l])?);
+        let k = self.kind;
         for layer in &self.layers {
             let qkv = x
+                .f_to_kind(k)?
                 .f_linear(&layer.qkv_w, Some(&layer.qkv_b))?
                 .f_view([b, l, 3, nh, hd])?
                 .f_permute([2, 0, 3, 1, 4])?;
             let q = qkv.f_select(0, 0)?;
-            let k = qkv.f_select(0, 1)?;
+            let kk = qkv.f_select(0, 1)?;
             let v = qkv.f_select(0, 2)?;
-            let ctx = Tensor::f_scaled_dot_product_attention(&q, &k, &v, attn_mask.as_ref(), 0.0, false, None)?
-                .f_transpose(1, 2)?
-                .f_reshape([b, l, h])?;
-            let attn_out = ctx.f_linear(&layer.out_w, Some(&layer.out_b))?.f_add(&x)?;
+            let ctx = Tensor::f_scaled_dot_product_attention(
+                &q,
+                &kk,
+                &v,
+                attn_mask.as_ref(),
+                0.0,
+                false,
+                None,
+            )?
+            .f_transpose(1, 2)?
+            .f_reshape([b, l, h])?;
+            let attn_out = ctx
+                .f_linear(&layer.out_w, Some(&layer.out_b))?
+                .f_to_kind(Kind::Float)?
+                .f_add(&x)?;
             x = ln(&attn_out, &layer.ln1_w, &layer.ln1_b)?;
-            let inter = x.f_linear(&layer.inter_w, Some(&layer.inter_b))?.f_gelu("none")?;
-            let ffn = inter.f_linear(&layer.ffn_out_w, Some(&layer.ffn_out_b))?.f_add(&x)?;
+            let inter = x
+                .f_to_kind(k)?
+                .f_linear(&layer.inter_w, Some(&layer.inter_b))?
+                .f_gelu("none")?;
+            let ffn = inter
+                .f_linear(&layer.ffn_out_w, Some(&layer.ffn_out_b))?
+                .f_to_kind(Kind::Float)?
+                .f_add(&x)?;
             x = ln(&ffn, &layer.ln2_w, &layer.ln2_b)?;
         }
         Ok(x)

@@ -100,7 +100,10 @@ mod tests {
     fn sentence_starts_after_final_punctuation_and_newline() {
         let text = "Le chat dort. Il pleut «fort.» Oui\nNon";
         let starts = sentence_starts(text, &offsets_of(text));
-        assert_eq!(starts, vec![false, false, false, true, false, false, true, true]);
+        assert_eq!(
+            starts,
+            vec![false, false, false, true, false, false, true, true]
+        );
     }
 
     #[test]

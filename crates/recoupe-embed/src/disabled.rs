@@ -3,13 +3,17 @@
 
 use crate::error::{Error, Result};
 use crate::model::ModelInfo;
-use crate::Attention;
+use crate::{Attention, Precision};
 
 /// Never constructed: [`Replica::load`] always fails.
 pub(crate) enum Replica {}
 
 impl Replica {
-    pub(crate) fn load(_info: &ModelInfo, _attention: Attention) -> Result<Self> {
+    pub(crate) fn load(
+        _info: &ModelInfo,
+        _attention: Attention,
+        _precision: Precision,
+    ) -> Result<Self> {
         Err(Error::BackendDisabled)
     }
 

@@ -28,7 +28,9 @@ pub enum Error {
     },
 
     /// A text has nothing to embed (empty, or only whitespace/characters the tokenizer drops).
-    #[error("text {index} is empty after tokenization: drop it or give it a title before embedding")]
+    #[error(
+        "text {index} is empty after tokenization: drop it or give it a title before embedding"
+    )]
     EmptyText {
         /// Position of the text in the input slice.
         index: usize,

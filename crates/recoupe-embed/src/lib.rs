@@ -46,6 +46,6 @@ pub mod error;
 mod model;
 mod tokenize;
 
-pub use embedder::{Attention, ChunkPooling, SentenceEmbedder, SentenceEmbedderBuilder};
+pub use embedder::{Attention, ChunkPooling, Precision, SentenceEmbedder, SentenceEmbedderBuilder};
 pub use error::{Error, Result};
 pub use model::{ModelInfo, TokenPooling};

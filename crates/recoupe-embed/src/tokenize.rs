@@ -26,11 +26,12 @@ pub(crate) struct TextTokenizer {
 
 impl TextTokenizer {
     pub(crate) fn new(info: &ModelInfo, max_seq_length: usize) -> Result<Self> {
-        let corrupt = |what: &str, source: Option<crate::error::BoxError>| Error::CorruptModelFile {
-            path: info.tokenizer_path.clone(),
-            what: what.to_string(),
-            source,
-        };
+        let corrupt =
+            |what: &str, source: Option<crate::error::BoxError>| Error::CorruptModelFile {
+                path: info.tokenizer_path.clone(),
+                what: what.to_string(),
+                source,
+            };
         let mut tok = Tokenizer::from_file(&info.tokenizer_path)
             .map_err(|e| corrupt("cannot be loaded as a tokenizers tokenizer.json", Some(e)))?;
         tok.with_truncation(None)
@@ -80,14 +81,24 @@ impl TextTokenizer {
 
     /// Encodes `prefix + text`; returns (prefix ids, text tokens as (id, byte offsets in
     /// `prefix + text`)).
-    #[expect(clippy::type_complexity, reason = "private helper returning two parallel parts")]
-    fn encode_split(&self, index: usize, text: &str) -> Result<(Vec<u32>, Vec<(u32, (usize, usize))>)> {
+    #[expect(
+        clippy::type_complexity,
+        reason = "private helper returning two parallel parts"
+    )]
+    fn encode_split(
+        &self,
+        index: usize,
+        text: &str,
+    ) -> Result<(Vec<u32>, Vec<(u32, (usize, usize))>)> {
         let full = format!("{}{}", self.prefix, text);
-        let enc = self.tok.encode(full.as_str(), false).map_err(|source| Error::Tokenize {
-            model_dir: self.model_dir.clone(),
-            index,
-            source,
-        })?;
+        let enc = self
+            .tok
+            .encode(full.as_str(), false)
+            .map_err(|source| Error::Tokenize {
+                model_dir: self.model_dir.clone(),
+                index,
+                source,
+            })?;
         let mut prefix_ids = Vec::new();
         let mut rest = Vec::with_capacity(enc.get_ids().len());
         for (&id, &(s, e)) in enc.get_ids().iter().zip(enc.get_offsets()) {

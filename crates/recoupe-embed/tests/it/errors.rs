@@ -14,26 +14,45 @@ fn missing_model_names_file_and_setup() {
 
 #[test]
 fn corrupt_weights_name_the_file() {
-    let Some(real) = model_dir("all-minilm-l6-v2") else { return };
+    let Some(real) = model_dir("all-minilm-l6-v2") else {
+        return;
+    };
     let dir = std::env::temp_dir().join(format!("recoupe-embed-corrupt-{}", std::process::id()));
     std::fs::create_dir_all(dir.join("1_Pooling")).unwrap();
-    for f in ["config.json", "tokenizer.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json"] {
+    for f in [
+        "config.json",
+        "tokenizer.json",
+        "modules.json",
+        "sentence_bert_config.json",
+        "1_Pooling/config.json",
+    ] {
         std::fs::copy(real.join(f), dir.join(f)).unwrap();
     }
     std::fs::write(dir.join("model.safetensors"), b"not a safetensors file").unwrap();
-    let err = SentenceEmbedder::builder(&dir).workers(1).build().unwrap_err();
+    let err = SentenceEmbedder::builder(&dir)
+        .workers(1)
+        .build()
+        .unwrap_err();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(matches!(err, Error::CorruptModelFile { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(msg.contains("model.safetensors") && msg.contains("scripts/setup.sh"), "{msg}");
+    assert!(
+        msg.contains("model.safetensors") && msg.contains("scripts/setup.sh"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn empty_text_is_a_typed_error() {
-    let Some(dir) = model_dir("all-minilm-l6-v2") else { return };
+    let Some(dir) = model_dir("all-minilm-l6-v2") else {
+        return;
+    };
     let e = SentenceEmbedder::builder(&dir).workers(1).build().unwrap();
     let err = e.embed(&["fine", "   ", "also fine"]).unwrap_err();
     assert!(matches!(err, Error::EmptyText { index: 1 }), "{err:?}");
-    assert!(matches!(e.embed_one(""), Err(Error::EmptyText { index: 0 })));
+    assert!(matches!(
+        e.embed_one(""),
+        Err(Error::EmptyText { index: 0 })
+    ));
     assert_eq!(e.embed::<&str>(&[]).unwrap().shape(), &[0, e.dim()]);
 }

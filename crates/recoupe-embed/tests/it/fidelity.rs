@@ -32,7 +32,10 @@ struct RefVectors {
 }
 
 fn reference() -> Reference {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/embed_reference.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/embed_reference.json"
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -70,7 +73,10 @@ fn check(model: &str, attention: Attention) {
                 worst = (c, t.id.clone());
             }
         }
-        eprintln!("{model} {attention:?} {pooling:?}: worst cosine {:.7} ({})", worst.0, worst.1);
+        eprintln!(
+            "{model} {attention:?} {pooling:?}: worst cosine {:.7} ({})",
+            worst.0, worst.1
+        );
         assert!(
             worst.0 >= MIN_COSINE,
             "{model} {attention:?} {pooling:?}: cosine {} < {MIN_COSINE} for text {}",
