@@ -103,7 +103,7 @@ fn hostile_jsonl(path: &Path) -> Vec<(u64, Option<&'static str>)> {
     put(
         &mut f,
         &obj(json!({"id": "h", "text": "😀😀😀 🎉"})),
-        None,
+        Some("no_content"),
         true,
     );
     put(

@@ -54,6 +54,10 @@ pub fn skip_without(model: &str) -> bool {
 }
 
 /// The `recoupe` binary of the current target dir and profile, built if missing.
+///
+/// `cargo test --workspace` (or `cargo test -p recoupe-cli -p recoupe-e2e`) builds it
+/// fresh before any test runs, because recoupe-cli has integration tests; with
+/// `-p recoupe-e2e` alone an older binary may be used.
 pub fn recoupe_bin() -> Result<PathBuf> {
     let exe = std::env::current_exe().context("no current exe")?;
     // target/<profile>/deps/e2e-hash -> target/<profile>/recoupe

@@ -85,6 +85,8 @@ pub enum RejectReason {
     MissingText,
     /// `text` is empty or whitespace only.
     EmptyText,
+    /// No letter or digit at all (e.g. emoji only): nothing to compare.
+    NoContent,
     /// Nothing but boilerplate: cleaning removed every line.
     EmptyAfterCleaning {
         /// How many passages cleaning removed.
@@ -130,6 +132,7 @@ impl std::fmt::Display for RejectReason {
             }
             Self::MissingText => write!(f, "missing text"),
             Self::EmptyText => write!(f, "empty text"),
+            Self::NoContent => write!(f, "no letter or digit to compare"),
             Self::EmptyAfterCleaning { removed } => write!(
                 f,
                 "empty after cleaning ({removed} boilerplate passages removed, nothing left)"

@@ -343,8 +343,12 @@ impl Pipeline {
                 };
                 progress.advance(Stage::Clean, 1);
                 if !cleaned.has_content() {
-                    let reason = RejectReason::EmptyAfterCleaning {
-                        removed: cleaned.removed.len(),
+                    let reason = if cleaned.removed.is_empty() {
+                        RejectReason::NoContent
+                    } else {
+                        RejectReason::EmptyAfterCleaning {
+                            removed: cleaned.removed.len(),
+                        }
                     };
                     return Err((p.seq, Reject::new(p.origin, Some(p.id), reason)));
                 }
