@@ -28,9 +28,9 @@ pub struct LangConfig {
     /// Re-rank whatlang's candidates with lingua for short or unreliable text (needs the
     /// `hybrid` feature; defaults to whether it is compiled in).
     pub refine: bool,
-    /// Texts with fewer characters than this are always refined.
+    /// Texts with fewer characters than this are always refined (0: confidence alone decides).
     pub refine_below_chars: usize,
-    /// Longer texts are refined when whatlang's confidence is below this, in `[0, 1]`.
+    /// Texts are refined when whatlang's confidence is below this, in `[0, 1]`.
     pub refine_below_confidence: f64,
     /// How many of whatlang's best candidates lingua re-ranks, at most. At least 2.
     pub refine_candidates: usize,
@@ -52,8 +52,8 @@ impl Default for LangConfig {
             reliable_confidence: 0.9,
             max_sample_bytes: 2048,
             refine: cfg!(feature = "hybrid"),
-            refine_below_chars: 60,
-            refine_below_confidence: 0.5,
+            refine_below_chars: 0,
+            refine_below_confidence: 0.9,
             refine_candidates: 12,
             refine_min_score_ratio: 0.85,
             preload: false,

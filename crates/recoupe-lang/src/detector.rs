@@ -112,25 +112,10 @@ impl LanguageDetector {
         let Some(refiner) = &self.refiner else {
             return self.whatlang_detect(text);
         };
-        let short = text.chars().count() < self.config.refine_below_chars;
-        // Short text: one whatlang pass gives both its answer and the ranked candidates.
-        // Long text: whatlang alone unless it is unsure (rare), then a second pass ranks.
-        let ranked = if short {
-            match self.ranked_candidates(text) {
-                Some(ranked) => ranked,
-                None => return self.whatlang_detect(text),
-            }
-        } else {
-            let detected = self.whatlang_detect(text)?;
-            if detected.method == Method::Script
-                || detected.confidence >= self.config.refine_below_confidence
-            {
-                return Some(detected);
-            }
-            match self.ranked_candidates(text) {
-                Some(ranked) => ranked,
-                None => return Some(detected),
-            }
+        // One whatlang pass gives both its answer and the ranked candidates; a script that
+        // decides alone (Greek, Han/kana, …) goes through whatlang's own detector.
+        let Some(ranked) = self.ranked_candidates(text) else {
+            return self.whatlang_detect(text);
         };
         let (best, best_score) = *ranked.scores.first()?;
         let second = ranked.scores.get(1).map_or(0.0, |s| s.1);
@@ -141,6 +126,11 @@ impl LanguageDetector {
             method: Method::Statistical,
             sampled: false,
         };
+        let short = self.config.refine_below_chars > 0
+            && text.chars().count() < self.config.refine_below_chars;
+        if !short && detected.confidence >= self.config.refine_below_confidence {
+            return Some(detected);
+        }
         // The winner must be scored by lingua too, or re-ranking could only demote it.
         if best.to_lingua().is_none() {
             return Some(detected);
