@@ -428,7 +428,7 @@ fn main() -> anyhow::Result<()> {
             merges.push((minority, parts));
         }
     }
-    merges.sort_by(|a, b| b.0.cmp(&a.0));
+    merges.sort_by_key(|m| std::cmp::Reverse(m.0));
     println!("predicted stories mixing gold stories: {}", merges.len());
     for (minority, parts) in merges.iter().take(worst) {
         let desc: Vec<String> = parts
@@ -467,6 +467,24 @@ fn main() -> anyhow::Result<()> {
         println!("  split: {g} into {parts} parts, {outside} outside the largest");
     }
     if p.docs.len() <= 20 {
+        let corpus = CorpusBuilder::new(p.vectors.view())
+            .tokens(p.tokens.clone())
+            .config(config.clone())
+            .build()?;
+        println!("background cosine {:.3}", corpus.background_cosine());
+        for a in 0..p.docs.len() {
+            for b in a + 1..p.docs.len() {
+                let s = corpus.score_pair(a, b, None)?;
+                println!(
+                    "  pair {} {}: cosine {:.3} rare {:.3} score {:.3}",
+                    &p.docs[a].id[..3.min(p.docs[a].id.len())],
+                    &p.docs[b].id[..3.min(p.docs[b].id.len())],
+                    s.cosine,
+                    s.rare_overlap,
+                    s.score
+                );
+            }
+        }
         for s in &stories.clustering.stories {
             let ids: Vec<&str> = s
                 .members

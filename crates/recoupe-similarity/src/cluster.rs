@@ -201,7 +201,9 @@ impl State<'_, '_> {
         let dense = crate::cosine::dot(self.dense(a), self.dense(b));
         let sparse = crate::score::sorted_dot(&ga.sparse, &gb.sparse);
         let w = self.corpus.config.embedding_weight;
-        w * dense + (1.0 - w) * sparse
+        let pairs = ga.size as f32 * gb.size as f32;
+        let mu = self.corpus.background;
+        w * (dense - pairs * mu) / (1.0 - mu) + (1.0 - w) * sparse
     }
 
     /// Average story score between two groups, if they may merge: it must clear the
@@ -415,7 +417,9 @@ fn representative(corpus: &Corpus<'_>, members: &[u32]) -> u32 {
         let row = corpus.vectors.row(m as usize);
         let dot: f32 = row.iter().zip(&dense).map(|(x, y)| x * y).sum();
         let sp = crate::score::sorted_dot(corpus.rare[m as usize].entries(), &sparse);
-        let score = w * dot + (1.0 - w) * sp;
+        let mu = corpus.background;
+        let others = (members.len() - 1) as f32;
+        let score = w * (dot - 1.0 - others * mu) / (1.0 - mu) + (1.0 - w) * sp;
         if score > best.0 {
             best = (score, m);
         }

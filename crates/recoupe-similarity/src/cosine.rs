@@ -190,6 +190,10 @@ impl TopK {
         self.items.truncate(self.k);
     }
 
+    pub(crate) fn contains(&self, index: u32) -> bool {
+        self.items.iter().any(|n| n.index == index)
+    }
+
     pub(crate) fn into_vec(self) -> Vec<Neighbour> {
         self.items
     }

@@ -5,13 +5,16 @@
 //! - the **rare-token overlap**: the cosine of IDF-weighted sparse vectors over the
 //!   tokens that are rare in the batch, with names, places and numbers weighted up
 //!   (`sqrt(tf) * ln(N / df) * kind weight`; tokens in more than
-//!   `max_document_frequency` of the batch weigh nothing). Two reports of one event
-//!   share who, where and how many; two events of the same kind do not,
+//!   `max_document_frequency` of the batch, or in one document only, weigh nothing).
+//!   Two reports of one event share who, where and how many; two events of the same
+//!   kind do not,
 //! - the **lexical Jaccard** of shingle sets (exact, or a MinHash estimate), which only
 //!   labels the relation (`copy` / `rewrite`).
 //!
-//! The story score is `w * cosine + (1 - w) * rare_overlap - date_penalty`. Because both
-//! views are dot products of unit vectors, the average score between two groups of
+//! The story score is `w * centred_cosine + (1 - w) * rare_overlap - date_penalty`, where
+//! `centred_cosine = (cosine - b) / (1 - b)` and `b` is the batch's mean pair cosine
+//! (models differ in how compressed their cosines are). Because both views are affine
+//! in dot products of unit vectors, the average score between two groups of
 //! articles is a dot product of their sums: [`crate::cluster`] relies on this.
 
 use std::collections::HashMap;
@@ -173,7 +176,8 @@ impl CorpusStats {
             .into_iter()
             .filter_map(|(hash, (tf, kind))| {
                 let df = self.document_frequency(hash) as f32;
-                if df == 0.0 || df > max_df {
+                // A token of one document cannot be shared: it would only measure length.
+                if df <= 1.0 || df > max_df {
                     return None;
                 }
                 let kind_weight = match kind {
@@ -230,6 +234,8 @@ pub struct Corpus<'v> {
     pub(crate) dates: Vec<Option<f32>>,
     pub(crate) shingles: Option<Vec<Vec<u64>>>,
     pub(crate) config: SimilarityConfig,
+    /// Mean cosine over all pairs of the batch (0 when centring is off).
+    pub(crate) background: f32,
 }
 
 /// Builder of a [`Corpus`]: vectors are required, the rest optional.
@@ -255,7 +261,8 @@ impl<'v> CorpusBuilder<'v> {
     }
 
     /// Tokens of every article (all of them: word count is the text length). Without
-    /// tokens the story score is the embedding cosine alone (`embedding_weight` = 1).
+    /// tokens the story score is the embedding cosine alone (`embedding_weight` = 1,
+    /// threshold `cosine_only_threshold`).
     pub fn tokens(mut self, tokens: Vec<Vec<Token>>) -> Self {
         self.tokens = Some(tokens);
         self
@@ -321,6 +328,7 @@ impl<'v> CorpusBuilder<'v> {
         } else {
             SimilarityConfig {
                 embedding_weight: 1.0,
+                story_threshold: self.config.cosine_only_threshold,
                 ..self.config
             }
         };
@@ -334,7 +342,13 @@ impl<'v> CorpusBuilder<'v> {
         if let Some(s) = &self.shingles {
             check_len(s.len())?;
         }
+        let background = if config.centre_cosine {
+            mean_pair_cosine(self.vectors)
+        } else {
+            0.0
+        };
         Ok(Corpus {
+            background,
             vectors: self.vectors,
             rare,
             lengths,
@@ -343,6 +357,24 @@ impl<'v> CorpusBuilder<'v> {
             config,
         })
     }
+}
+
+/// Mean cosine over all `N (N - 1) / 2` pairs of unit rows, from their sum:
+/// `(|sum|^2 - N) / (N (N - 1))`, clamped to `[0, 0.95]` (0 for fewer than 2 rows).
+pub fn mean_pair_cosine(vectors: ArrayView2<'_, f32>) -> f32 {
+    let n = vectors.nrows();
+    if n < 2 {
+        return 0.0;
+    }
+    let mut sum = vec![0.0f64; vectors.ncols()];
+    for row in vectors.outer_iter() {
+        for (s, &x) in sum.iter_mut().zip(row.iter()) {
+            *s += f64::from(x);
+        }
+    }
+    let sq: f64 = sum.iter().map(|x| x * x).sum();
+    let n = n as f64;
+    (((sq - n) / (n * (n - 1.0))) as f32).clamp(0.0, 0.95)
 }
 
 /// Exact Jaccard of two sorted, deduplicated hash sets (0 when both are empty).
@@ -376,6 +408,20 @@ impl Corpus<'_> {
     /// Whether the batch is empty.
     pub fn is_empty(&self) -> bool {
         self.vectors.nrows() == 0
+    }
+
+    /// Mean cosine between two articles of the batch (the background the embedding
+    /// view is centred on; 0 when `centre_cosine` is off).
+    pub fn background_cosine(&self) -> f32 {
+        self.background
+    }
+
+    /// The embedding cosine rescaled so the batch background maps to 0 and 1 stays 1:
+    /// `(cos - background) / (1 - background)`. Models differ in how compressed their
+    /// cosines are (e5 puts unrelated texts at 0.7+); centring makes one threshold
+    /// serve them all.
+    pub fn centred(&self, cos: f32) -> f32 {
+        (cos - self.background) / (1.0 - self.background)
     }
 
     /// The settings used.
@@ -429,8 +475,8 @@ impl Corpus<'_> {
             _ => None,
         };
         let w = c.embedding_weight;
-        let score =
-            w * cos + (1.0 - w) * rare_overlap - date_gap_days.map_or(0.0, |d| c.date_penalty(d));
+        let score = w * self.centred(cos) + (1.0 - w) * rare_overlap
+            - date_gap_days.map_or(0.0, |d| c.date_penalty(d));
         let relation = match jaccard {
             Some(j) if j >= c.copy_jaccard => Relation::Copy,
             Some(j) if j >= c.rewrite_jaccard => Relation::Rewrite,

@@ -1,4 +1,5 @@
 //! Integration tests of recoupe-similarity.
 
+mod cluster;
 mod metrics;
 mod minhash;
