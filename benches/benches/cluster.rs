@@ -5,10 +5,7 @@
 //!
 //! `cargo bench -p recoupe-bench --features similarity --bench cluster`
 
-#![expect(
-    missing_docs,
-    reason = "criterion_group! generates an undocumented fn"
-)]
+#![expect(missing_docs, reason = "criterion_group! generates an undocumented fn")]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use recoupe_bench::vectors::{planted_vectors, PlantedConfig};
