@@ -71,6 +71,8 @@ fn paragraph_ranges_slice_the_original() {
     );
     assert_eq!(doc.paragraphs[0].detection.lang(), Some(Lang::French));
     assert_eq!(doc.paragraphs[1].detection.lang(), Some(Lang::English));
+    // whatlang alone is right on these lines but not confident enough to call them reliable.
+    #[cfg(feature = "hybrid")]
     assert!(doc.mixed);
 }
 
