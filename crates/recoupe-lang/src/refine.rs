@@ -16,6 +16,9 @@ use crate::lang::Lang;
 /// Candidate set as a bit set over [`Lang::ALL`] (70 languages fit in a `u128`).
 type Key = u128;
 
+/// Candidate sets kept in the cache; past it, detectors are built per call.
+const MAX_CACHED_SETS: usize = 4096;
+
 pub(crate) struct Refiner {
     detectors: RwLock<HashMap<Key, Arc<lingua::LanguageDetector>>>,
 }
@@ -100,6 +103,11 @@ impl Refiner {
             .detectors
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Bound memory on adversarial input: past the cap, build without caching (a
+        // detector costs a few kilobytes and microseconds; the models are shared anyway).
+        if map.len() >= MAX_CACHED_SETS && !map.contains_key(&key) {
+            return Some(built);
+        }
         Some(Arc::clone(map.entry(key).or_insert(built)))
     }
 }
