@@ -283,3 +283,46 @@ fn rerun_uses_the_embedding_cache() {
         clusters1
     );
 }
+
+#[test]
+fn one_and_two_threads_give_identical_outputs() {
+    if skip_without("all-minilm-l6-v2") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = seeds_dir().unwrap().join("articles.jsonl");
+    let bin = recoupe_bin().unwrap();
+    let outs: Vec<_> = ["1", "2"]
+        .iter()
+        .map(|threads| {
+            let out = dir.path().join(format!("out-{threads}"));
+            let r = run(
+                &bin,
+                &[
+                    "run",
+                    input.to_str().unwrap(),
+                    "--model",
+                    "all-minilm-l6-v2",
+                    "--threads",
+                    threads,
+                    "--out",
+                    out.to_str().unwrap(),
+                    "-q",
+                ],
+            )
+            .unwrap();
+            assert_eq!(r.code, Some(0), "{}", r.stderr);
+            out
+        })
+        .collect();
+    for file in [
+        "articles.jsonl",
+        "clusters.jsonl",
+        "pairs.jsonl",
+        "rejects.jsonl",
+    ] {
+        let a = std::fs::read(outs[0].join(file)).unwrap();
+        let b = std::fs::read(outs[1].join(file)).unwrap();
+        assert!(a == b, "{file} differs between --threads 1 and 2");
+    }
+}

@@ -176,7 +176,10 @@ impl PipelineConfig {
                 if let Some(sub) = line.strip_prefix('[') {
                     out.push_str(&head);
                     head.clear();
-                    out.push_str(&format!("\n[{name}.{sub}\n"));
+                    if !out.ends_with("\n\n") {
+                        out.push('\n');
+                    }
+                    out.push_str(&format!("[{name}.{sub}\n"));
                 } else {
                     out.push_str(&head);
                     head.clear();
