@@ -136,10 +136,10 @@ impl Eq for Candidate {}
 
 impl Ord for Candidate {
     fn cmp(&self, other: &Self) -> Ordering {
+        let key = |c: &Self| (c.a.min(c.b), c.a.max(c.b), c.a);
         self.average
             .total_cmp(&other.average)
-            .then_with(|| other.a.cmp(&self.a))
-            .then_with(|| other.b.cmp(&self.b))
+            .then_with(|| key(other).cmp(&key(self)))
     }
 }
 
@@ -193,6 +193,30 @@ impl State<'_, '_> {
                 .to_slice()
                 .unwrap_or(&[]),
         }
+    }
+
+    /// The mergeable neighbour of `owner` with the highest average (lowest id on ties).
+    fn best_of(&self, owner: u32) -> Option<Candidate> {
+        let g = &self.groups[owner as usize];
+        let mut best: Option<(f32, u32)> = None;
+        for &c in &g.neighbours {
+            if let Some(avg) = self.average_if_mergeable(owner, c) {
+                let better = match best {
+                    None => true,
+                    Some((b, bc)) => avg > b || (avg == b && c < bc),
+                };
+                if better {
+                    best = Some((avg, c));
+                }
+            }
+        }
+        best.map(|(average, c)| Candidate {
+            average,
+            a: owner,
+            b: c,
+            version_a: g.version,
+            version_b: self.groups[c as usize].version,
+        })
     }
 
     /// Sum of story scores over all pairs between two groups (no date penalty).
@@ -280,38 +304,33 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
         groups[b as usize].neighbours.insert(a);
     }
     let mut state = State { corpus, groups };
-    let averages: Vec<Option<f32>> = edges
-        .par_iter()
-        .map(|&(a, b)| state.average_if_mergeable(a, b))
-        .collect();
-    let mut heap: BinaryHeap<Candidate> = edges
-        .iter()
-        .zip(&averages)
-        .filter_map(|(&(a, b), &average)| {
-            average.map(|average| Candidate {
-                average,
-                a,
-                b,
-                version_a: 0,
-                version_b: 0,
-            })
-        })
-        .collect();
-    drop(averages);
     drop(edges);
+    // One heap entry per group: its best mergeable neighbour. An entry whose partner
+    // changed since is refreshed when popped; the merged group pushes its own fresh
+    // entry. The global best pair is always in the heap with its exact average, so the
+    // merge order is that of plain average-link, with a heap of O(groups).
+    let initial: Vec<Option<Candidate>> = (0..n as u32)
+        .into_par_iter()
+        .map(|g| state.best_of(g))
+        .collect();
+    let mut heap: BinaryHeap<Candidate> = initial.into_iter().flatten().collect();
 
     while let Some(top) = heap.pop() {
-        let (a, b) = (top.a, top.b);
+        let (owner, partner) = (top.a, top.b);
         {
-            let (ga, gb) = (&state.groups[a as usize], &state.groups[b as usize]);
-            if ga.size == 0
-                || gb.size == 0
-                || ga.version != top.version_a
-                || gb.version != top.version_b
-            {
+            let go = &state.groups[owner as usize];
+            if go.size == 0 || go.version != top.version_a {
+                continue;
+            }
+            let gp = &state.groups[partner as usize];
+            if gp.size == 0 || gp.version != top.version_b {
+                if let Some(fresh) = state.best_of(owner) {
+                    heap.push(fresh);
+                }
                 continue;
             }
         }
+        let (a, b) = (owner.min(partner), owner.max(partner));
         // Merge b into a (a < b keeps the lower id as the group id).
         let cross = state.cross_sum(a, b);
         let mut gb = std::mem::take(&mut state.groups[b as usize]);
@@ -346,26 +365,9 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
         let mut merged: IdSet = std::mem::take(&mut state.groups[a as usize].neighbours);
         merged.extend(gb.neighbours.iter().copied());
         state.groups[b as usize].version = gb.version + 1;
-        let mut around: Vec<u32> = merged.iter().copied().collect();
-        around.sort_unstable();
         state.groups[a as usize].neighbours = merged;
-        let version_a = state.groups[a as usize].version;
-        for c in around {
-            if let Some(average) = state.average_if_mergeable(a, c) {
-                let (x, y) = (a.min(c), a.max(c));
-                let (vx, vy) = (
-                    state.groups[x as usize].version,
-                    state.groups[y as usize].version,
-                );
-                debug_assert!(vx == version_a || vy == version_a);
-                heap.push(Candidate {
-                    average,
-                    a: x,
-                    b: y,
-                    version_a: vx,
-                    version_b: vy,
-                });
-            }
+        if let Some(fresh) = state.best_of(a) {
+            heap.push(fresh);
         }
     }
 
