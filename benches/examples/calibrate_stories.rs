@@ -1,0 +1,360 @@
+//! Story-clustering quality with the real tokenizer and the embed stage's vectors, on
+//! the three labelled corpora in one run, built exactly as `recoupe-pipeline` builds
+//! the similarity inputs (tokens of the text, `has_digit` -> number, `is_rare_candidate`
+//! -> name, word shingles or char shingles when empty, publication dates).
+//!
+//! ```text
+//! cargo run --release -p recoupe-bench --features tokenize,similarity --example calibrate_stories -- \
+//!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
+//!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5]
+//! ```
+//!
+//! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage); data:
+//! `../shared/eval/*.jsonl` and `../shared/fixtures/seed-articles/articles.jsonl`.
+//! `--sweep key=v1,v2,..` (repeatable, grid) prints one line per corpus and setting,
+//! and for ecbplus-dev the two topic folds (odd / even topics) separately.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{bail, Context};
+use recoupe_similarity::metrics::{evaluate, PartitionScores};
+use recoupe_similarity::ndarray::Array2;
+use recoupe_similarity::{
+    exact_top_k, find_stories, CorpusBuilder, SimilarityConfig, Token, TokenKind,
+};
+use recoupe_tokenize::{TokenizeConfig, Tokenizer};
+
+const CORPORA: [(&str, &str, &str); 3] = [
+    ("ecbplus-dev", "../shared/eval/ecbplus-dev.jsonl", "cluster"),
+    (
+        "uci-news-headlines",
+        "../shared/eval/uci-news-headlines.jsonl",
+        "cluster",
+    ),
+    (
+        "seed-articles",
+        "../shared/fixtures/seed-articles/articles.jsonl",
+        "story",
+    ),
+];
+const MODELS: [&str; 2] = ["all-minilm-l6-v2", "multilingual-e5-small"];
+
+struct Doc {
+    id: String,
+    gold: String,
+    topic: Option<String>,
+}
+
+struct Prepared {
+    docs: Vec<Doc>,
+    tokens: Vec<Vec<Token>>,
+    shingles: Vec<Vec<u64>>,
+    dates: Vec<Option<f32>>,
+}
+
+/// Days since 1970-01-01 of an ISO 8601 timestamp (date and optional hour).
+fn parse_days(s: &str) -> Option<f32> {
+    let y: i64 = s.get(0..4)?.parse().ok()?;
+    let m: i64 = s.get(5..7)?.parse().ok()?;
+    let d: i64 = s.get(8..10)?.parse().ok()?;
+    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * m2 + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let hours: f32 = s.get(11..13).and_then(|h| h.parse().ok()).unwrap_or(0.0);
+    Some(days as f32 + hours / 24.0)
+}
+
+fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Result<Prepared> {
+    let raw = std::fs::read_to_string(path).with_context(|| format!("read {path}"))?;
+    let mut p = Prepared {
+        docs: Vec::new(),
+        tokens: Vec::new(),
+        shingles: Vec::new(),
+        dates: Vec::new(),
+    };
+    for (i, line) in raw.lines().enumerate().filter(|l| !l.1.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).with_context(|| format!("{path}:{}", i + 1))?;
+        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+        let text = s("text").unwrap_or_default();
+        // As the pipeline: the (cleaned) text is what is tokenized; the title only when
+        // the text does not already hold it.
+        let text = match s("title") {
+            Some(t) if !t.trim().is_empty() && !text.contains(t.trim()) => {
+                format!("{t}\n\n{text}")
+            }
+            _ => text,
+        };
+        let doc = tokenizer.tokenize(&text);
+        p.tokens.push(
+            doc.tokens()
+                .iter()
+                .map(|t| Token {
+                    hash: t.hash,
+                    kind: if t.has_digit() {
+                        TokenKind::Number
+                    } else if t.is_rare_candidate() {
+                        TokenKind::Name
+                    } else {
+                        TokenKind::Word
+                    },
+                })
+                .collect(),
+        );
+        let mut shingles = tokenizer.word_shingles(&doc);
+        if shingles.is_empty() {
+            shingles = tokenizer.char_shingles(&doc);
+        }
+        shingles.sort_unstable();
+        shingles.dedup();
+        p.shingles.push(shingles);
+        p.dates.push(s("date").as_deref().and_then(parse_days));
+        p.docs.push(Doc {
+            id: s("id").with_context(|| format!("{path}:{} has no id", i + 1))?,
+            gold: s(gold_field)
+                .with_context(|| format!("{path}:{} has no {gold_field}", i + 1))?,
+            topic: s("topic"),
+        });
+    }
+    Ok(p)
+}
+
+fn load_vectors(path: &str, docs: &[Doc]) -> anyhow::Result<Array2<f32>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("read {path}"))?;
+    let mut by_id: HashMap<String, Vec<f32>> = HashMap::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let id = v
+            .get("id")
+            .and_then(|x| x.as_str())
+            .context("vector without id")?
+            .to_owned();
+        let vec: Vec<f32> = v
+            .get("vector")
+            .and_then(|x| x.as_array())
+            .context("vector line without vector")?
+            .iter()
+            .map(|x| x.as_f64().unwrap_or(f64::NAN) as f32)
+            .collect();
+        by_id.insert(id, vec);
+    }
+    let d = by_id.values().next().map_or(0, Vec::len);
+    let mut out = Array2::zeros((docs.len(), d));
+    for (i, doc) in docs.iter().enumerate() {
+        let v = by_id
+            .get(&doc.id)
+            .with_context(|| format!("no vector for {} in {path}", doc.id))?;
+        if v.len() != d {
+            bail!("vector of {} has {} dims, expected {d}", doc.id, v.len());
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+        for (j, x) in v.iter().enumerate() {
+            out[[i, j]] = x / norm;
+        }
+    }
+    Ok(out)
+}
+
+fn run(p: &Prepared, vectors: &Array2<f32>, config: &SimilarityConfig) -> anyhow::Result<Vec<u32>> {
+    let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+    let corpus = CorpusBuilder::new(vectors.view())
+        .tokens(p.tokens.clone())
+        .dates(p.dates.clone())
+        .shingles(p.shingles.clone())
+        .config(config.clone())
+        .build()?;
+    Ok(find_stories(&corpus, &neighbours)?.clustering.labels)
+}
+
+fn scores(p: &Prepared, labels: &[u32], keep: &dyn Fn(&Doc) -> bool) -> anyhow::Result<PartitionScores> {
+    let (mut pred, mut gold) = (Vec::new(), Vec::new());
+    for (d, &l) in p.docs.iter().zip(labels) {
+        if keep(d) {
+            pred.push(l);
+            gold.push(d.gold.as_str());
+        }
+    }
+    Ok(evaluate(&pred, &gold)?)
+}
+
+fn line(s: &PartitionScores) -> String {
+    format!(
+        "clusters {:>4} (gold {:>4}) ARI {:.3} B3 P/R/F1 {:.3}/{:.3}/{:.3} pairwise F1 {:.3}",
+        s.predicted_clusters,
+        s.gold_clusters,
+        s.ari,
+        s.b_cubed.precision,
+        s.b_cubed.recall,
+        s.b_cubed.f1,
+        s.pairwise.f1
+    )
+}
+
+/// Predicted clusters mixing gold stories, largest minority first.
+fn worst_merges(p: &Prepared, labels: &[u32], worst: usize) {
+    let mut by_label: BTreeMap<u32, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+    for (d, &l) in p.docs.iter().zip(labels) {
+        by_label
+            .entry(l)
+            .or_default()
+            .entry(d.gold.as_str())
+            .or_default()
+            .push(d.id.as_str());
+    }
+    let mut mixed: Vec<(usize, u32, &BTreeMap<&str, Vec<&str>>)> = by_label
+        .iter()
+        .filter(|(_, g)| g.len() > 1)
+        .map(|(&l, g)| {
+            let total: usize = g.values().map(Vec::len).sum();
+            let largest = g.values().map(Vec::len).max().unwrap_or(0);
+            (total - largest, l, g)
+        })
+        .collect();
+    mixed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (minority, _, g) in mixed.iter().take(worst) {
+        let parts: Vec<String> = g
+            .iter()
+            .map(|(gold, ids)| {
+                let shown: Vec<&str> = ids.iter().take(4).copied().collect();
+                format!("{gold} x{} [{}]", ids.len(), shown.join(" "))
+            })
+            .collect();
+        println!("    merge (minority {minority}): {}", parts.join(" + "));
+    }
+}
+
+fn set_key(config: &SimilarityConfig, key: &str, value: &str) -> anyhow::Result<SimilarityConfig> {
+    let mut v = serde_json::to_value(config)?;
+    let parsed: serde_json::Value =
+        serde_json::from_str(value).with_context(|| format!("value {value} of {key}"))?;
+    v.as_object_mut()
+        .context("config is not an object")?
+        .insert(key.to_owned(), parsed);
+    Ok(serde_json::from_value(v)?)
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut models: Vec<String> = MODELS.iter().map(|m| (*m).to_owned()).collect();
+    let mut corpora: Vec<String> = CORPORA.iter().map(|c| c.0.to_owned()).collect();
+    let mut base = SimilarityConfig::default();
+    let mut sweeps: Vec<(String, Vec<String>)> = Vec::new();
+    let mut worst = 5usize;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().with_context(|| format!("{a} needs a value"));
+        match a.as_str() {
+            "--model" => {
+                let m = value()?;
+                if m != "all" {
+                    models = m.split(',').map(str::to_owned).collect();
+                }
+            }
+            "--corpus" => corpora = value()?.split(',').map(str::to_owned).collect(),
+            "--config" => {
+                let over: serde_json::Value = serde_json::from_str(value()?)?;
+                let mut v = serde_json::to_value(&base)?;
+                for (k, x) in over.as_object().context("--config needs a JSON object")? {
+                    v[k] = x.clone();
+                }
+                base = serde_json::from_value(v)?;
+            }
+            "--sweep" => {
+                let s = value()?;
+                let (k, vs) = s.split_once('=').context("--sweep key=v1,v2")?;
+                sweeps.push((k.to_owned(), vs.split(',').map(str::to_owned).collect()));
+            }
+            "--worst" => worst = value()?.parse()?,
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    // The grid of settings.
+    let mut grid: Vec<(String, SimilarityConfig)> = vec![(String::new(), base.clone())];
+    for (k, vs) in &sweeps {
+        let mut next = Vec::new();
+        for (name, c) in &grid {
+            for v in vs {
+                next.push((format!("{name} {k}={v}"), set_key(c, k, v)?));
+            }
+        }
+        grid = next;
+    }
+    let tokenizer = Tokenizer::new(TokenizeConfig::default())?;
+    for (name, path, gold) in CORPORA.iter().filter(|c| corpora.iter().any(|x| x == c.0)) {
+        let p = match prepare(path, gold, &tokenizer) {
+            Ok(p) => p,
+            Err(e) => {
+                println!("{name}: skipped ({e:#})");
+                continue;
+            }
+        };
+        let mut topics: Vec<&str> = p.docs.iter().filter_map(|d| d.topic.as_deref()).collect();
+        topics.sort_unstable();
+        topics.dedup();
+        let fold = |d: &Doc, f: usize| {
+            d.topic
+                .as_deref()
+                .and_then(|t| topics.iter().position(|x| *x == t))
+                .is_some_and(|i| i % 2 == f)
+        };
+        for model in &models {
+            let vpath = format!(".recoupe/vectors/{name}.{model}.jsonl");
+            let vectors = match load_vectors(&vpath, &p.docs) {
+                Ok(v) => v,
+                Err(e) => {
+                    println!("{name} / {model}: skipped ({e:#})");
+                    continue;
+                }
+            };
+            for (setting, config) in &grid {
+                let labels = run(&p, &vectors, config)?;
+                let all = scores(&p, &labels, &|_| true)?;
+                println!("{name:<18} {model:<22}{setting} | {}", line(&all));
+                if !topics.is_empty() && grid.len() > 1 {
+                    for f in 0..2 {
+                        let s = scores(&p, &labels, &|d| fold(d, f))?;
+                        println!("{:<41}   fold {f} | {}", "", line(&s));
+                    }
+                }
+                if grid.len() == 1 {
+                    if p.docs.len() <= 20 {
+                        let groups: Vec<String> = {
+                            let mut g: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+                            for (d, &l) in p.docs.iter().zip(&labels) {
+                                g.entry(l).or_default().push(&d.id[..d.id.len().min(3)]);
+                            }
+                            g.values().map(|m| format!("{{{}}}", m.join(","))).collect()
+                        };
+                        println!("    clusters: {}", groups.join(" "));
+                        let corpus = CorpusBuilder::new(vectors.view())
+                            .tokens(p.tokens.clone())
+                            .dates(p.dates.clone())
+                            .shingles(p.shingles.clone())
+                            .config(config.clone())
+                            .build()?;
+                        for a in 0..p.docs.len() {
+                            for b in a + 1..p.docs.len() {
+                                let s = corpus.score_pair(a, b, None)?;
+                                println!(
+                                    "    {} {} cos {:.3} (centred {:.3}) rare {:.3} jaccard {:.3} score {:.3}",
+                                    &p.docs[a].id[..3],
+                                    &p.docs[b].id[..3],
+                                    s.cosine,
+                                    corpus.centred(s.cosine),
+                                    s.rare_overlap,
+                                    s.jaccard.unwrap_or(0.0),
+                                    s.score
+                                );
+                            }
+                        }
+                    }
+                    worst_merges(&p, &labels, worst);
+                }
+            }
+        }
+    }
+    Ok(())
+}
