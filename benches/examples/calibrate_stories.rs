@@ -114,8 +114,7 @@ fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Resul
         p.dates.push(s("date").as_deref().and_then(parse_days));
         p.docs.push(Doc {
             id: s("id").with_context(|| format!("{path}:{} has no id", i + 1))?,
-            gold: s(gold_field)
-                .with_context(|| format!("{path}:{} has no {gold_field}", i + 1))?,
+            gold: s(gold_field).with_context(|| format!("{path}:{} has no {gold_field}", i + 1))?,
             topic: s("topic"),
         });
     }
@@ -169,7 +168,11 @@ fn run(p: &Prepared, vectors: &Array2<f32>, config: &SimilarityConfig) -> anyhow
     Ok(find_stories(&corpus, &neighbours)?.clustering.labels)
 }
 
-fn scores(p: &Prepared, labels: &[u32], keep: &dyn Fn(&Doc) -> bool) -> anyhow::Result<PartitionScores> {
+fn scores(
+    p: &Prepared,
+    labels: &[u32],
+    keep: &dyn Fn(&Doc) -> bool,
+) -> anyhow::Result<PartitionScores> {
     let (mut pred, mut gold) = (Vec::new(), Vec::new());
     for (d, &l) in p.docs.iter().zip(labels) {
         if keep(d) {
@@ -193,9 +196,12 @@ fn line(s: &PartitionScores) -> String {
     )
 }
 
+/// Gold stories (with their member ids) inside one predicted cluster.
+type Parts<'a> = BTreeMap<&'a str, Vec<&'a str>>;
+
 /// Predicted clusters mixing gold stories, largest minority first.
 fn worst_merges(p: &Prepared, labels: &[u32], worst: usize) {
-    let mut by_label: BTreeMap<u32, BTreeMap<&str, Vec<&str>>> = BTreeMap::new();
+    let mut by_label: BTreeMap<u32, Parts<'_>> = BTreeMap::new();
     for (d, &l) in p.docs.iter().zip(labels) {
         by_label
             .entry(l)
@@ -204,7 +210,7 @@ fn worst_merges(p: &Prepared, labels: &[u32], worst: usize) {
             .or_default()
             .push(d.id.as_str());
     }
-    let mut mixed: Vec<(usize, u32, &BTreeMap<&str, Vec<&str>>)> = by_label
+    let mut mixed: Vec<(usize, u32, &Parts<'_>)> = by_label
         .iter()
         .filter(|(_, g)| g.len() > 1)
         .map(|(&l, g)| {

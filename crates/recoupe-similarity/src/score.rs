@@ -7,7 +7,12 @@
 //!   (`sqrt(tf) * ln(N / df) * kind weight`; tokens in more than
 //!   `max_document_frequency` of the batch, or in one document only, weigh nothing).
 //!   Two reports of one event share who, where and how many; two events of the same
-//!   kind do not,
+//!   kind do not. With `smoothed_idf` the IDF is `ln((N + 1) / (df + 1))`, so a word of
+//!   every document weighs 0 whatever the batch size. A share `entity_weight` of this
+//!   view goes to an **entity view**: names and numbers only, smoothed IDF, the
+//!   entities of one article alone kept in its norm (an article about someone else
+//!   shares little of its mass) — the two views are joined into one sparse vector so
+//!   the overlap stays a dot product,
 //! - the **lexical Jaccard** of shingle sets (exact, or a MinHash estimate), which only
 //!   labels the relation (`copy` / `rewrite`).
 //!
@@ -158,7 +163,22 @@ impl CorpusStats {
         (self.documents as f32 / df as f32).ln().max(0.0)
     }
 
-    /// The rare-token vector of one document (see the module docs).
+    /// Smoothed `ln((N + 1) / (df + 1))`: 0 for a token in every document whatever the
+    /// batch size (in a batch of five, the topic's words are in all five).
+    pub fn smoothed_idf(&self, hash: u64) -> f32 {
+        let df = self.document_frequency(hash);
+        if df == 0 {
+            return 0.0;
+        }
+        ((self.documents as f32 + 1.0) / (df as f32 + 1.0))
+            .ln()
+            .max(0.0)
+    }
+
+    /// The rare-token vector of one document (see the module docs): the word view and,
+    /// when `entity_weight > 0`, the entity view (names and numbers only) joined so
+    /// that the dot product of two documents' vectors is
+    /// `(1 - entity_weight) * word_overlap + entity_weight * entity_overlap`.
     pub fn rare_token_vector(&self, tokens: &[Token], config: &SimilarityConfig) -> SparseVector {
         // Small batches cannot tell topic words from event words by frequency: below
         // `MIN_RARE_CUTOFF` documents every token counts, weighted by its IDF alone.
@@ -172,9 +192,11 @@ impl CorpusStats {
                 e.1 = t.kind;
             }
         }
-        let entries = counts
-            .into_iter()
-            .filter_map(|(hash, (tf, kind))| {
+        let mut counts: Vec<(u64, (u32, TokenKind))> = counts.into_iter().collect();
+        counts.sort_unstable_by_key(|e| e.0);
+        let words: Vec<(u64, f32)> = counts
+            .iter()
+            .filter_map(|&(hash, (tf, kind))| {
                 let df = self.document_frequency(hash) as f32;
                 // A token of one document cannot be shared: it would only measure length.
                 if df <= 1.0 || df > max_df {
@@ -185,12 +207,54 @@ impl CorpusStats {
                     TokenKind::Name => config.name_weight,
                     TokenKind::Number => config.number_weight,
                 };
-                Some((hash, (tf as f32).sqrt() * self.idf(hash) * kind_weight))
+                let idf = if config.smoothed_idf {
+                    self.smoothed_idf(hash)
+                } else {
+                    self.idf(hash)
+                };
+                Some((hash, (tf as f32).sqrt() * idf * kind_weight))
             })
             .collect();
-        SparseVector::normalised(entries)
+        let words = SparseVector::normalised(words);
+        let alpha = config.entity_weight;
+        if alpha <= 0.0 {
+            return words;
+        }
+        // Entity view: who, where, how many. Entities of this document alone stay in
+        // the norm, so an article about someone else shares a small part of its mass.
+        let entities: Vec<(u64, f32)> = counts
+            .iter()
+            .filter_map(|&(hash, (tf, kind))| {
+                if kind == TokenKind::Word {
+                    return None;
+                }
+                let df = self.document_frequency(hash) as f32;
+                if df > max_df || (df <= 1.0 && !config.entity_hapaxes) {
+                    return None;
+                }
+                let idf = self.smoothed_idf(hash);
+                Some((
+                    hash ^ ENTITY_SALT,
+                    (tf as f32).sqrt().min(config.entity_tf_cap) * idf,
+                ))
+            })
+            .collect();
+        let entities = SparseVector::normalised(entities);
+        let (sw, se) = ((1.0 - alpha).sqrt(), alpha.sqrt());
+        let mut joined: Vec<(u64, f32)> = words
+            .entries
+            .iter()
+            .map(|&(h, x)| (h, x * sw))
+            .chain(entities.entries.iter().map(|&(h, x)| (h, x * se)))
+            .collect();
+        joined.sort_unstable_by_key(|e| e.0);
+        joined.dedup_by_key(|e| e.0);
+        SparseVector { entries: joined }
     }
 }
+
+/// Mixed into entity-view hashes so they never meet word-view entries.
+const ENTITY_SALT: u64 = 0x5bd1_e995_9e37_79b9;
 
 /// How two articles kept as one story are related.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -571,6 +635,56 @@ mod tests {
         assert!(same.rare_overlap > 0.99, "{same:?}");
         assert!(other.rare_overlap < 0.5, "{other:?}");
         assert!(same.score > other.score);
+    }
+
+    #[test]
+    fn smoothed_idf_is_zero_for_words_of_every_document() {
+        let docs: Vec<Vec<Token>> = (0..5)
+            .map(|i| vec![tok(1, TokenKind::Word), tok(100 + i, TokenKind::Name)])
+            .collect();
+        let stats = CorpusStats::from_documents(&docs);
+        assert_eq!(stats.smoothed_idf(1), 0.0);
+        assert!(stats.smoothed_idf(100) > 1.0);
+        assert_eq!(stats.smoothed_idf(999), 0.0);
+    }
+
+    #[test]
+    fn entity_view_sees_other_peoples_names() {
+        // Five articles on one topic (words 1..=3 everywhere): 0-2 share names 10, 11;
+        // 3 and 4 name their own people (20, 30) and mention 10 once.
+        let topic = || (1..=3).map(|w| tok(w, TokenKind::Word)).collect::<Vec<_>>();
+        let with = |names: &[u64]| {
+            let mut d = topic();
+            d.extend(names.iter().map(|&n| tok(n, TokenKind::Name)));
+            d
+        };
+        let docs = vec![
+            with(&[10, 11, 10]),
+            with(&[10, 11]),
+            with(&[10, 11, 12]),
+            with(&[20, 21, 20, 10]),
+            with(&[30, 31, 30, 10]),
+        ];
+        let v = ndarray::Array2::from_shape_fn((5, 2), |(_, j)| if j == 0 { 1.0 } else { 0.0 });
+        let build = |entity_weight| {
+            CorpusBuilder::new(v.view())
+                .tokens(docs.clone())
+                .config(SimilarityConfig {
+                    entity_weight,
+                    ..Default::default()
+                })
+                .build()
+                .unwrap()
+        };
+        let corpus = build(1.0);
+        let same = corpus.score_pair(0, 1, None).unwrap().rare_overlap;
+        let other = corpus.score_pair(0, 3, None).unwrap().rare_overlap;
+        assert!(same > 0.5 && other < 0.3, "{same} {other}");
+        // Entity vectors stay unit vectors: the joined overlap of a document with
+        // itself is 1 whatever the share.
+        let mixed = build(0.4);
+        let own = mixed.rare_tokens(0).unwrap();
+        assert!((own.dot(own) - 1.0).abs() < 1e-5);
     }
 
     #[test]
