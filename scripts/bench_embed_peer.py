@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # local model dirs only; no hub look-ups
+
 import numpy as np
 import torch
 from sentence_transformers import SentenceTransformer
@@ -59,6 +61,7 @@ def main():
     ap.add_argument("--exe", help="prebuilt bench binary (default: cargo bench --no-run)")
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the Rust binary")
     args = ap.parse_args()
+    args.model = os.path.abspath(args.model)
 
     arts = [json.loads(l)["text"] for l in open(args.data, encoding="utf-8") if l.strip()]
     arts = [a for a in arts if a.strip()]

@@ -174,8 +174,8 @@ impl FusedBert {
         precision: Precision,
     ) -> Result<Self> {
         let kind = match precision {
-            Precision::F32 => Kind::Float,
             Precision::Bf16 => Kind::BFloat16,
+            Precision::F32 | Precision::Auto => Kind::Float,
         };
         let vars = vs.variables();
         let get = |name: &str| -> Result<Tensor> {

@@ -46,8 +46,11 @@ pub enum Attention {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Precision {
-    /// f32 everywhere (matches sentence-transformers to ~1e-7 cosine).
+    /// [`Precision::Bf16`] when the CPU has AVX-512 BF16 and the attention is fused,
+    /// else [`Precision::F32`] (bf16 emulated without it is slower than f32).
     #[default]
+    Auto,
+    /// f32 everywhere (matches sentence-transformers to ~1e-7 cosine).
     F32,
     /// Matmuls and attention in bfloat16 (fast on CPUs with AVX-512 BF16), residuals and
     /// LayerNorms in f32; only with [`Attention::Fused`]. Cosine to f32 ≈ 0.999+.
@@ -138,7 +141,7 @@ impl SentenceEmbedderBuilder {
         self
     }
 
-    /// Number format (default [`Precision::F32`]; [`Precision::Bf16`] needs
+    /// Number format (default [`Precision::Auto`]; [`Precision::Bf16`] needs
     /// [`Attention::Fused`]).
     pub fn precision(mut self, p: Precision) -> Self {
         self.precision = p;
@@ -172,7 +175,14 @@ impl SentenceEmbedderBuilder {
         if self.batch_size == 0 {
             return Err(invalid("batch_size must be at least 1".into()));
         }
-        if self.precision == Precision::Bf16 && self.attention == Attention::Eager {
+        let precision = match self.precision {
+            Precision::Auto if self.attention == Attention::Fused && cpu_has_bf16() => {
+                Precision::Bf16
+            }
+            Precision::Auto => Precision::F32,
+            p => p,
+        };
+        if precision == Precision::Bf16 && self.attention == Attention::Eager {
             return Err(invalid(
                 "bf16 precision needs the fused attention: drop one of the two settings".into(),
             ));
@@ -188,9 +198,9 @@ impl SentenceEmbedderBuilder {
             .max(1);
         let tokenizer = TextTokenizer::new(&info, max_seq_length)?;
         let replicas = (0..workers)
-            .map(|_| Replica::load(&info, self.attention, self.precision).map(Mutex::new))
+            .map(|_| Replica::load(&info, self.attention, precision).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
-        let model_id = model_id(&info, self.chunk_pooling, self.max_windows, self.precision)?;
+        let model_id = model_id(&info, self.chunk_pooling, self.max_windows, precision)?;
         Ok(SentenceEmbedder {
             info,
             tokenizer,
@@ -199,6 +209,7 @@ impl SentenceEmbedderBuilder {
             batch_size: self.batch_size,
             chunk_pooling: self.chunk_pooling,
             max_windows: self.max_windows,
+            precision,
             model_id,
         })
     }
@@ -213,6 +224,7 @@ pub struct SentenceEmbedder {
     batch_size: usize,
     chunk_pooling: ChunkPooling,
     max_windows: usize,
+    precision: Precision,
     model_id: String,
 }
 
@@ -227,6 +239,9 @@ impl std::fmt::Debug for SentenceEmbedder {
             .finish_non_exhaustive()
     }
 }
+
+/// Pooled vectors of some jobs, keyed by job index.
+type JobVectors = Vec<(usize, Vec<f32>)>;
 
 /// One window to run: which text and window it belongs to, and its ids.
 struct Job {
@@ -254,6 +269,11 @@ impl SentenceEmbedder {
     /// What the model directory says about the model (as adjusted by the builder).
     pub fn model_info(&self) -> &ModelInfo {
         &self.info
+    }
+
+    /// The number format in use (never [`Precision::Auto`]).
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     /// Number of model replicas.
@@ -315,7 +335,7 @@ impl SentenceEmbedder {
 
     /// Runs every batch on the replicas; returns one pooled vector per job.
     fn run_batches(&self, jobs: &[Job], batches: &[&[usize]]) -> Result<Vec<Vec<f32>>> {
-        let run = |replica: &Replica, b: &[usize]| -> Result<Vec<(usize, Vec<f32>)>> {
+        let run = |replica: &Replica, b: &[usize]| -> Result<JobVectors> {
             let seqs: Vec<&[i64]> = b.iter().map(|&j| jobs[j].ids.as_slice()).collect();
             let vecs = replica.forward(&seqs)?;
             Ok(b.iter().copied().zip(vecs).collect())
@@ -338,30 +358,29 @@ impl SentenceEmbedder {
             return Ok(results);
         }
         let next = AtomicUsize::new(0);
-        let outcome: Vec<std::thread::Result<Result<Vec<(usize, Vec<f32>)>>>> =
-            std::thread::scope(|s| {
-                let handles: Vec<_> = self.replicas[..workers]
-                    .iter()
-                    .map(|slot| {
-                        let next = &next;
-                        let run = &run;
-                        s.spawn(move || -> Result<Vec<(usize, Vec<f32>)>> {
-                            let replica = slot
-                                .lock()
-                                .unwrap_or_else(std::sync::PoisonError::into_inner);
-                            Replica::set_threads(self.threads);
-                            let mut mine = Vec::new();
-                            loop {
-                                let i = next.fetch_add(1, Ordering::Relaxed);
-                                let Some(b) = batches.get(i) else { break };
-                                mine.extend(run(&replica, b)?);
-                            }
-                            Ok(mine)
-                        })
+        let outcome: Vec<std::thread::Result<Result<JobVectors>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = self.replicas[..workers]
+                .iter()
+                .map(|slot| {
+                    let next = &next;
+                    let run = &run;
+                    s.spawn(move || -> Result<JobVectors> {
+                        let replica = slot
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        Replica::set_threads(self.threads);
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(b) = batches.get(i) else { break };
+                            mine.extend(run(&replica, b)?);
+                        }
+                        Ok(mine)
                     })
-                    .collect();
-                handles.into_iter().map(|h| h.join()).collect()
-            });
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join()).collect()
+        });
         for o in outcome {
             let pairs = o.map_err(|_| Error::WorkerPanicked {
                 model_dir: self.info.dir.clone(),
@@ -372,6 +391,18 @@ impl SentenceEmbedder {
         }
         Ok(results)
     }
+}
+
+/// Whether the CPU does bfloat16 dot products natively (AVX-512 BF16), from
+/// `/proc/cpuinfo` (Linux; elsewhere: no).
+fn cpu_has_bf16() -> bool {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .map(|s| {
+            s.lines()
+                .find(|l| l.starts_with("flags"))
+                .is_some_and(|l| l.split_whitespace().any(|f| f == "avx512_bf16"))
+        })
+        .unwrap_or(false)
 }
 
 fn inv_norm(v: &[f32]) -> f32 {

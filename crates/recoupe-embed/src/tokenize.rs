@@ -139,7 +139,7 @@ impl TextTokenizer {
             .saturating_sub(2 + prefix_ids.len())
             .max(1);
         let ranges = match pooling {
-            ChunkPooling::First => vec![0..tokens.len().min(budget)],
+            ChunkPooling::First => std::iter::once(0..tokens.len().min(budget)).collect(),
             ChunkPooling::Mean => {
                 let full = format!("{}{}", self.prefix, text);
                 let offsets: Vec<(usize, usize)> = tokens.iter().map(|t| t.1).collect();

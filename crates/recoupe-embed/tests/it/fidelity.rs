@@ -1,7 +1,7 @@
 //! Rust vectors against the committed sentence-transformers reference
 //! (`tests/data/embed_reference.json`, written by `scripts/make_embed_reference.py`).
 
-use recoupe_embed::{Attention, ChunkPooling, SentenceEmbedder};
+use recoupe_embed::{Attention, ChunkPooling, Precision, SentenceEmbedder};
 use serde::Deserialize;
 
 use crate::common::{cosine, model_dir};
@@ -39,9 +39,16 @@ fn reference() -> Reference {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// f32 must match sentence-transformers to 1e-4; bf16 (the speed setting) to 1e-3.
 const MIN_COSINE: f64 = 0.9999;
+const MIN_COSINE_BF16: f64 = 0.999;
 
-fn check(model: &str, attention: Attention) {
+fn check(model: &str, attention: Attention, precision: Precision) {
+    let min = if precision == Precision::Bf16 {
+        MIN_COSINE_BF16
+    } else {
+        MIN_COSINE
+    };
     let Some(dir) = model_dir(model) else { return };
     let reference = reference();
     let Some(expected) = reference.models.get(model) else {
@@ -57,6 +64,7 @@ fn check(model: &str, attention: Attention) {
         let embedder = SentenceEmbedder::builder(&dir)
             .chunk_pooling(pooling)
             .attention(attention)
+            .precision(precision)
             .workers(1)
             .build()
             .unwrap();
@@ -74,12 +82,12 @@ fn check(model: &str, attention: Attention) {
             }
         }
         eprintln!(
-            "{model} {attention:?} {pooling:?}: worst cosine {:.7} ({})",
+            "{model} {attention:?} {precision:?} {pooling:?}: worst cosine {:.7} ({})",
             worst.0, worst.1
         );
         assert!(
-            worst.0 >= MIN_COSINE,
-            "{model} {attention:?} {pooling:?}: cosine {} < {MIN_COSINE} for text {}",
+            worst.0 >= min,
+            "{model} {attention:?} {precision:?} {pooling:?}: cosine {} < {min} for text {}",
             worst.0,
             worst.1
         );
@@ -88,20 +96,30 @@ fn check(model: &str, attention: Attention) {
 
 #[test]
 fn minilm_fused_matches_sentence_transformers() {
-    check("all-minilm-l6-v2", Attention::Fused);
+    check("all-minilm-l6-v2", Attention::Fused, Precision::F32);
 }
 
 #[test]
 fn minilm_eager_matches_sentence_transformers() {
-    check("all-minilm-l6-v2", Attention::Eager);
+    check("all-minilm-l6-v2", Attention::Eager, Precision::F32);
 }
 
 #[test]
 fn e5_fused_matches_sentence_transformers() {
-    check("multilingual-e5-small", Attention::Fused);
+    check("multilingual-e5-small", Attention::Fused, Precision::F32);
 }
 
 #[test]
 fn e5_eager_matches_sentence_transformers() {
-    check("multilingual-e5-small", Attention::Eager);
+    check("multilingual-e5-small", Attention::Eager, Precision::F32);
+}
+
+#[test]
+fn minilm_bf16_within_1e3_of_sentence_transformers() {
+    check("all-minilm-l6-v2", Attention::Fused, Precision::Bf16);
+}
+
+#[test]
+fn e5_bf16_within_1e3_of_sentence_transformers() {
+    check("multilingual-e5-small", Attention::Fused, Precision::Bf16);
 }
