@@ -8,8 +8,9 @@
 //!   `max_document_frequency` of the batch, or in one document only, weigh nothing).
 //!   Two reports of one event share who, where and how many; two events of the same
 //!   kind do not. With `smoothed_idf` the IDF is `ln((N + 1) / (df + 1))`, so a word of
-//!   every document weighs 0 whatever the batch size. A share `entity_weight` of this
-//!   view goes to an **entity view**: names and numbers only, smoothed IDF, the
+//!   every document weighs 0 whatever the batch size. A share of this view
+//!   (`entity_weight`; more in small batches, see
+//!   [`SimilarityConfig::entity_share`]) goes to an **entity view**: names and numbers only, smoothed IDF, the
 //!   entities of one article alone kept in its norm (an article about someone else
 //!   shares little of its mass) — the two views are joined into one sparse vector so
 //!   the overlap stays a dot product,
@@ -176,9 +177,9 @@ impl CorpusStats {
     }
 
     /// The rare-token vector of one document (see the module docs): the word view and,
-    /// when `entity_weight > 0`, the entity view (names and numbers only) joined so
-    /// that the dot product of two documents' vectors is
-    /// `(1 - entity_weight) * word_overlap + entity_weight * entity_overlap`.
+    /// when the entity share `e` ([`SimilarityConfig::entity_share`] of the batch size)
+    /// is positive, the entity view (names and numbers only), joined so that the dot
+    /// product of two documents' vectors is `(1 - e) * word_overlap + e * entity_overlap`.
     pub fn rare_token_vector(&self, tokens: &[Token], config: &SimilarityConfig) -> SparseVector {
         // Small batches cannot tell topic words from event words by frequency: below
         // `MIN_RARE_CUTOFF` documents every token counts, weighted by its IDF alone.
@@ -216,7 +217,7 @@ impl CorpusStats {
             })
             .collect();
         let words = SparseVector::normalised(words);
-        let alpha = config.entity_weight;
+        let alpha = config.entity_share(self.documents);
         if alpha <= 0.0 {
             return words;
         }
@@ -671,6 +672,7 @@ mod tests {
                 .tokens(docs.clone())
                 .config(SimilarityConfig {
                     entity_weight,
+                    small_batch_entity_weight: entity_weight,
                     ..Default::default()
                 })
                 .build()
