@@ -56,3 +56,14 @@ fn empty_text_is_a_typed_error() {
     ));
     assert_eq!(e.embed::<&str>(&[]).unwrap().shape(), &[0, e.dim()]);
 }
+
+#[cfg(not(feature = "rust-bert"))]
+#[test]
+fn disabled_backend_says_how_to_rebuild() {
+    let Some(dir) = model_dir("all-minilm-l6-v2") else {
+        return;
+    };
+    let err = SentenceEmbedder::builder(&dir).build().unwrap_err();
+    assert!(matches!(err, Error::BackendDisabled), "{err:?}");
+    assert!(err.to_string().contains("rust-bert"));
+}
