@@ -16,6 +16,7 @@ pub fn model_dir(name: &str) -> Option<PathBuf> {
     }
 }
 
+#[cfg(feature = "rust-bert")]
 pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
     let dot: f64 = a
         .iter()

@@ -12,6 +12,7 @@ fn missing_model_names_file_and_setup() {
     assert!(err.to_string().contains("scripts/setup.sh"));
 }
 
+#[cfg(feature = "rust-bert")]
 #[test]
 fn corrupt_weights_name_the_file() {
     let Some(real) = model_dir("all-minilm-l6-v2") else {
@@ -42,6 +43,7 @@ fn corrupt_weights_name_the_file() {
     );
 }
 
+#[cfg(feature = "rust-bert")]
 #[test]
 fn empty_text_is_a_typed_error() {
     let Some(dir) = model_dir("all-minilm-l6-v2") else {
