@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the pipeline on a batch of articles and write the outputs to --out.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print settings as TOML.
     Config {
         /// Print the documented defaults (the only mode for now).
@@ -134,7 +134,7 @@ fn main() -> ExitCode {
             print!("{}", PipelineConfig::default_toml());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
     };
     match result {
         Ok(code) => code,

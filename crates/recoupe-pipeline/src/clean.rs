@@ -474,9 +474,8 @@ fn is_source_footer(line: &str, folded: &str, words: usize, in_bottom: bool) -> 
 /// The metadata rule: a whole short metadata line, or a `date 2023-11 ` prefix.
 /// Returns the byte length of the prefix to remove from the (untrimmed) line.
 fn metadata_prefix(line: &str, folded: &str, words: usize, in_edge: bool) -> Option<usize> {
-    if !starts_with_any(folded, METADATA_START)
-        && !(in_edge && starts_with_any(folded, &["by", "par"]) && words <= 5)
-    {
+    let byline = in_edge && starts_with_any(folded, &["by", "par"]) && words <= 5;
+    if !(starts_with_any(folded, METADATA_START) || byline) {
         return None;
     }
     let colon = folded.find(':').is_some_and(|i| i < 24);

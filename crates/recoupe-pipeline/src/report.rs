@@ -289,11 +289,12 @@ impl Outputs<'_> {
             path: dir.to_path_buf(),
             source,
         })?;
-        let mut files = Vec::new();
-        files.push(jsonl(&dir.join("articles.jsonl"), self.articles)?);
-        files.push(jsonl(&dir.join("clusters.jsonl"), self.clusters)?);
-        files.push(jsonl(&dir.join("pairs.jsonl"), self.pairs)?);
-        files.push(jsonl(&dir.join("rejects.jsonl"), self.rejects)?);
+        let mut files = vec![
+            jsonl(&dir.join("articles.jsonl"), self.articles)?,
+            jsonl(&dir.join("clusters.jsonl"), self.clusters)?,
+            jsonl(&dir.join("pairs.jsonl"), self.pairs)?,
+            jsonl(&dir.join("rejects.jsonl"), self.rejects)?,
+        ];
         let article_rows: Vec<Vec<String>> = self
             .articles
             .iter()

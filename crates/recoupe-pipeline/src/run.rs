@@ -330,7 +330,7 @@ impl Pipeline {
         // Recurring lines, cleaned texts; empty results are rejected.
         let t = Instant::now();
         progress.start(Stage::Clean, Some(pending.len() as u64));
-        let cleaned: Vec<std::result::Result<Doc, (usize, Reject)>> = pending
+        let cleaned: Vec<std::result::Result<Doc, Box<(usize, Reject)>>> = pending
             .into_par_iter()
             .map(|p| {
                 let mut removals = p.removals;
@@ -350,7 +350,7 @@ impl Pipeline {
                             removed: cleaned.removed.len(),
                         }
                     };
-                    return Err((p.seq, Reject::new(p.origin, Some(p.id), reason)));
+                    return Err(Box::new((p.seq, Reject::new(p.origin, Some(p.id), reason))));
                 }
                 Ok(Doc {
                     seq: p.seq,
@@ -371,7 +371,7 @@ impl Pipeline {
         for c in cleaned {
             match c {
                 Ok(d) => docs.push(d),
-                Err(r) => rejects.push(r),
+                Err(r) => rejects.push(*r),
             }
         }
         progress.finish(Stage::Clean);
@@ -632,7 +632,6 @@ impl Pipeline {
                 record
             })
             .collect();
-        let mut rejects = rejects;
         rejects.sort_by_key(|r| r.0);
         let rejects: Vec<Reject> = rejects.into_iter().map(|r| r.1).collect();
         let mut summary = RunSummary {

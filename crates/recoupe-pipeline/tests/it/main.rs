@@ -1,5 +1,8 @@
 //! Readers and cleaning on the real seed articles (no model needed).
 
+// Helpers outside `#[test]` functions panic on purpose: a panic is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use recoupe_pipeline::clean::{rule_removals, CleanConfig, Cleaned, RecurringLines, Rule};
@@ -44,10 +47,9 @@ fn jsonl_and_txt_folder_give_the_same_texts() {
     for (j, t) in jsonl.iter().zip(&txt) {
         assert_eq!(format!("{}.txt", j.id), t.id);
         assert_eq!(j.text.trim_end(), t.text.trim_end());
-        assert_eq!(
-            j.meta.extra["story"].as_str().map(str::len).unwrap_or(0) > 0,
-            true
-        );
+        assert!(j.meta.extra["story"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()));
     }
 }
 
