@@ -6,7 +6,8 @@
 //! ```text
 //! cargo run --release -p recoupe-bench --features tokenize,similarity --example calibrate_stories -- \
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
-//!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5]
+//!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
+//!     [--data seed-articles=/tmp/cleaned.jsonl]
 //! ```
 //!
 //! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage); data:
@@ -248,6 +249,7 @@ fn main() -> anyhow::Result<()> {
     let mut base = SimilarityConfig::default();
     let mut sweeps: Vec<(String, Vec<String>)> = Vec::new();
     let mut worst = 5usize;
+    let mut data: HashMap<String, String> = HashMap::new();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -274,6 +276,10 @@ fn main() -> anyhow::Result<()> {
                 sweeps.push((k.to_owned(), vs.split(',').map(str::to_owned).collect()));
             }
             "--worst" => worst = value()?.parse()?,
+            "--data" => {
+                let (name, path) = value()?.split_once('=').context("--data corpus=path")?;
+                data.insert(name.to_owned(), path.to_owned());
+            }
             other => bail!("unknown argument {other}"),
         }
     }
@@ -290,6 +296,7 @@ fn main() -> anyhow::Result<()> {
     }
     let tokenizer = Tokenizer::new(TokenizeConfig::default())?;
     for (name, path, gold) in CORPORA.iter().filter(|c| corpora.iter().any(|x| x == c.0)) {
+        let path = data.get(*name).map_or(*path, String::as_str);
         let p = match prepare(path, gold, &tokenizer) {
             Ok(p) => p,
             Err(e) => {
