@@ -7,7 +7,7 @@
 //! cargo run --release -p recoupe-bench --features tokenize,similarity --example calibrate_stories -- \
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
-//!     [--data seed-articles=/tmp/cleaned.jsonl]
+//!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain]
 //! ```
 //!
 //! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage); data:
@@ -233,6 +233,65 @@ fn worst_merges(p: &Prepared, labels: &[u32], worst: usize) {
     }
 }
 
+/// For the worst merges: mean centred cosine, rare overlap and score within each of
+/// the two largest gold stories and between them.
+fn explain_merges(
+    p: &Prepared,
+    vectors: &Array2<f32>,
+    config: &SimilarityConfig,
+    labels: &[u32],
+    worst: usize,
+) -> anyhow::Result<()> {
+    let corpus = CorpusBuilder::new(vectors.view())
+        .tokens(p.tokens.clone())
+        .dates(p.dates.clone())
+        .config(config.clone())
+        .build()?;
+    let mut by_label: BTreeMap<u32, BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
+    for (i, (d, &l)) in p.docs.iter().zip(labels).enumerate() {
+        by_label
+            .entry(l)
+            .or_default()
+            .entry(&d.gold)
+            .or_default()
+            .push(i);
+    }
+    let mut mixed: Vec<(usize, Vec<&Vec<usize>>)> = by_label
+        .values()
+        .filter(|g| g.len() > 1)
+        .map(|g| {
+            let mut parts: Vec<&Vec<usize>> = g.values().collect();
+            parts.sort_by_key(|v| std::cmp::Reverse(v.len()));
+            (parts[1].len(), parts)
+        })
+        .collect();
+    mixed.sort_by_key(|m| std::cmp::Reverse(m.0));
+    let mean = |xs: &[usize], ys: &[usize], same: bool| -> anyhow::Result<[f32; 3]> {
+        let (mut acc, mut n) = ([0.0f32; 3], 0.0f32);
+        for (i, &a) in xs.iter().enumerate() {
+            let start = if same { i + 1 } else { 0 };
+            for &b in &ys[start..] {
+                let s = corpus.score_pair(a, b, None)?;
+                acc[0] += corpus.centred(s.cosine);
+                acc[1] += s.rare_overlap;
+                acc[2] += s.score;
+                n += 1.0;
+            }
+        }
+        Ok(acc.map(|x| x / n.max(1.0)))
+    };
+    for (_, parts) in mixed.iter().take(worst) {
+        let (a, b) = (parts[0], parts[1]);
+        let (wa, wb, x) = (mean(a, a, true)?, mean(b, b, true)?, mean(a, b, false)?);
+        println!(
+            "    explain {} x{} / {} x{}: within cos/rare/score {:.3}/{:.3}/{:.3} and {:.3}/{:.3}/{:.3}, between {:.3}/{:.3}/{:.3}",
+            p.docs[a[0]].gold, a.len(), p.docs[b[0]].gold, b.len(),
+            wa[0], wa[1], wa[2], wb[0], wb[1], wb[2], x[0], x[1], x[2]
+        );
+    }
+    Ok(())
+}
+
 fn set_key(config: &SimilarityConfig, key: &str, value: &str) -> anyhow::Result<SimilarityConfig> {
     let mut v = serde_json::to_value(config)?;
     let parsed: serde_json::Value =
@@ -250,6 +309,7 @@ fn main() -> anyhow::Result<()> {
     let mut sweeps: Vec<(String, Vec<String>)> = Vec::new();
     let mut worst = 5usize;
     let mut data: HashMap<String, String> = HashMap::new();
+    let mut explain = false;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -276,6 +336,7 @@ fn main() -> anyhow::Result<()> {
                 sweeps.push((k.to_owned(), vs.split(',').map(str::to_owned).collect()));
             }
             "--worst" => worst = value()?.parse()?,
+            "--explain" => explain = true,
             "--data" => {
                 let (name, path) = value()?.split_once('=').context("--data corpus=path")?;
                 data.insert(name.to_owned(), path.to_owned());
@@ -365,6 +426,9 @@ fn main() -> anyhow::Result<()> {
                         }
                     }
                     worst_merges(&p, &labels, worst);
+                    if explain {
+                        explain_merges(&p, &vectors, config, &labels, worst)?;
+                    }
                 }
             }
         }
