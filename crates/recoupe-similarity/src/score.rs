@@ -230,7 +230,8 @@ impl CorpusStats {
                     return None;
                 }
                 let df = self.document_frequency(hash) as f32;
-                if df > max_df || (df <= 1.0 && !config.entity_hapaxes) {
+                if (config.entity_df_cutoff && df > max_df) || (df <= 1.0 && !config.entity_hapaxes)
+                {
                     return None;
                 }
                 let idf = self.smoothed_idf(hash);
