@@ -158,15 +158,21 @@ fn load_vectors(path: &str, docs: &[Doc]) -> anyhow::Result<Array2<f32>> {
     Ok(out)
 }
 
-fn run(p: &Prepared, vectors: &Array2<f32>, config: &SimilarityConfig) -> anyhow::Result<Vec<u32>> {
+fn run(
+    p: &Prepared,
+    vectors: &Array2<f32>,
+    config: &SimilarityConfig,
+) -> anyhow::Result<(Vec<u32>, f64)> {
     let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+    let t = std::time::Instant::now();
     let corpus = CorpusBuilder::new(vectors.view())
         .tokens(p.tokens.clone())
         .dates(p.dates.clone())
         .shingles(p.shingles.clone())
         .config(config.clone())
         .build()?;
-    Ok(find_stories(&corpus, &neighbours)?.clustering.labels)
+    let labels = find_stories(&corpus, &neighbours)?.clustering.labels;
+    Ok((labels, t.elapsed().as_secs_f64()))
 }
 
 fn scores(
@@ -384,9 +390,13 @@ fn main() -> anyhow::Result<()> {
                 }
             };
             for (setting, config) in &grid {
-                let labels = run(&p, &vectors, config)?;
+                let (labels, secs) = run(&p, &vectors, config)?;
                 let all = scores(&p, &labels, &|_| true)?;
-                println!("{name:<18} {model:<22}{setting} | {}", line(&all));
+                println!(
+                    "{name:<18} {model:<22}{setting} | {} | score+cluster {:.3} s",
+                    line(&all),
+                    secs
+                );
                 if !topics.is_empty() && grid.len() > 1 {
                     for f in 0..2 {
                         let s = scores(&p, &labels, &|d| fold(d, f))?;
