@@ -250,6 +250,18 @@ impl Pipeline {
                 stage: "language",
                 message: e.to_string(),
             })?;
+        // Per-line detection (for the mixed-language flag) runs on every line of every
+        // article; the statistical detector alone keeps it cheap, the main language
+        // still gets the configured (possibly refined) detector.
+        let mut line_config = config.language.clone();
+        line_config.refine = false;
+        let line_detector = recoupe_lang::LanguageDetectorBuilder::from_config(line_config)
+            .build()
+            .map_err(|e| Error::Stage {
+                stage: "language",
+                message: e.to_string(),
+            })?;
+        let detectors = (&detector, &line_detector);
         config
             .similarity
             .validate()
@@ -384,7 +396,7 @@ impl Pipeline {
         let analyses: Vec<Analysis> = docs
             .par_iter()
             .map(|d| {
-                let a = analyze(d, max_compare, &tokenizer, &detector);
+                let a = analyze(d, max_compare, &tokenizer, detectors);
                 progress.advance(Stage::Analyze, 1);
                 a
             })
@@ -743,10 +755,11 @@ fn analyze(
     d: &Doc,
     max_compare: usize,
     tokenizer: &Tokenizer,
-    detector: &LanguageDetector,
+    (detector, line_detector): (&LanguageDetector, &LanguageDetector),
 ) -> Analysis {
     let text = prefix(&d.cleaned.text, max_compare);
-    let langs = detector.detect_paragraphs(text);
+    let mut langs = line_detector.detect_paragraphs(text);
+    langs.main = detector.detect(text);
     let paragraphs = if langs.mixed {
         langs
             .paragraphs
