@@ -86,7 +86,9 @@ pub enum Error {
         row: usize,
     },
     /// A MinHash signature has no values.
-    #[error("signature at row {row} is empty: compute it with a MinHasher of at least 16 permutations")]
+    #[error(
+        "signature at row {row} is empty: compute it with a MinHasher of at least 16 permutations"
+    )]
     EmptySignature {
         /// Offending row.
         row: usize,
