@@ -101,8 +101,10 @@ pub struct SimilarityConfig {
     /// Lexical Jaccard at or above which a pair is labelled `rewrite` (below `copy`).
     /// Default 0.3.
     pub rewrite_jaccard: f32,
-    /// Embedding cosine at or above which a pair with lower Jaccard is still labelled
-    /// `rewrite`. Default 0.95.
+    /// Centred embedding cosine (see [`crate::score::Corpus::centred`]) at or above which
+    /// a pair with lower Jaccard is still labelled `rewrite`. Centred, not raw: e5 puts
+    /// every same-topic pair at a raw 0.95+, and a rewrite is one that stands out from
+    /// the batch's background, not one above a model-specific constant. Default 0.9.
     pub rewrite_cosine: f32,
 }
 
@@ -134,7 +136,7 @@ impl Default for SimilarityConfig {
             smoothed_idf: true,
             copy_jaccard: 0.8,
             rewrite_jaccard: 0.3,
-            rewrite_cosine: 0.95,
+            rewrite_cosine: 0.9,
         }
     }
 }

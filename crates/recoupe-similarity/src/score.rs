@@ -546,7 +546,7 @@ impl Corpus<'_> {
         let relation = match jaccard {
             Some(j) if j >= c.copy_jaccard => Relation::Copy,
             Some(j) if j >= c.rewrite_jaccard => Relation::Rewrite,
-            _ if cos >= c.rewrite_cosine => Relation::Rewrite,
+            _ if self.centred(cos) >= c.rewrite_cosine => Relation::Rewrite,
             _ => Relation::SameStory,
         };
         PairScore {
@@ -710,6 +710,30 @@ mod tests {
             corpus.score_pair(0, 7, None),
             Err(Error::RowOutOfRange { row: 7, .. })
         ));
+    }
+
+    #[test]
+    fn rewrite_by_cosine_is_judged_against_the_background() {
+        // Compressed cosines (every pair near 0.96, as e5 gives same-topic articles):
+        // a pair at the background is independent coverage, not a rewrite.
+        let unit = |c: f32| [c, (1.0 - c * c).sqrt()];
+        let rows = [unit(1.0), unit(0.96), unit(0.962), unit(0.999)];
+        let v = ndarray::Array2::from_shape_fn((4, 2), |(i, j)| rows[i][j]);
+        let shingles = vec![vec![1, 2], vec![3, 4], vec![5, 6], vec![7, 8]];
+        let corpus = CorpusBuilder::new(v.view())
+            .shingles(shingles)
+            .build()
+            .unwrap();
+        assert!(corpus.background_cosine() > 0.9);
+        assert_eq!(
+            corpus.score_pair(0, 1, None).unwrap().relation,
+            Relation::SameStory
+        );
+        // Far above the background: reworded text of the same article.
+        assert_eq!(
+            corpus.score_pair(0, 3, None).unwrap().relation,
+            Relation::Rewrite
+        );
     }
 
     #[test]
