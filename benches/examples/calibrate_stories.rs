@@ -1,10 +1,10 @@
 //! Story-clustering quality with the real tokenizer and the embed stage's vectors, on
-//! the three labelled corpora in one run, built exactly as `recoupe-pipeline` builds
-//! the similarity inputs (tokens of the text, `has_digit` -> number, `is_rare_candidate`
-//! -> name, word shingles or char shingles when empty, publication dates).
+//! the three labelled corpora in one run. Tokens and shingles come from
+//! `recoupe_pipeline::similarity_features`, the function a pipeline run uses, so the
+//! calibration scores exactly what `recoupe run` scores; dates are publication dates.
 //!
 //! ```text
-//! cargo run --release -p recoupe-bench --features tokenize,similarity --example calibrate_stories -- \
+//! cargo run --release -p recoupe-bench --example calibrate_stories -- \
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
 //!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain]
@@ -20,9 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{bail, Context};
 use recoupe_similarity::metrics::{evaluate, PartitionScores};
 use recoupe_similarity::ndarray::Array2;
-use recoupe_similarity::{
-    exact_top_k, find_stories, CorpusBuilder, SimilarityConfig, Token, TokenKind,
-};
+use recoupe_similarity::{exact_top_k, find_stories, CorpusBuilder, SimilarityConfig, Token};
 use recoupe_tokenize::{TokenizeConfig, Tokenizer};
 
 const CORPORA: [(&str, &str, &str); 3] = [
@@ -90,27 +88,8 @@ fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Resul
             _ => text,
         };
         let doc = tokenizer.tokenize(&text);
-        p.tokens.push(
-            doc.tokens()
-                .iter()
-                .map(|t| Token {
-                    hash: t.hash,
-                    kind: if t.has_digit() {
-                        TokenKind::Number
-                    } else if t.is_rare_candidate() {
-                        TokenKind::Name
-                    } else {
-                        TokenKind::Word
-                    },
-                })
-                .collect(),
-        );
-        let mut shingles = tokenizer.word_shingles(&doc);
-        if shingles.is_empty() {
-            shingles = tokenizer.char_shingles(&doc);
-        }
-        shingles.sort_unstable();
-        shingles.dedup();
+        let (tokens, shingles) = recoupe_pipeline::similarity_features(tokenizer, &doc);
+        p.tokens.push(tokens);
         p.shingles.push(shingles);
         p.dates.push(s("date").as_deref().and_then(parse_days));
         p.docs.push(Doc {

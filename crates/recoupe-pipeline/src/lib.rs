@@ -42,4 +42,4 @@ pub use error::{Error, Result};
 pub use input::InputSpec;
 pub use record::{Meta, Origin, RawArticle, ReadItem, Reject, RejectReason};
 pub use report::RunSummary;
-pub use run::{load_model, NoProgress, Pipeline, Progress, RunOptions, Stage};
+pub use run::{load_model, similarity_features, NoProgress, Pipeline, Progress, RunOptions, Stage};

@@ -751,6 +751,38 @@ impl Pipeline {
     }
 }
 
+/// What the similarity stage sees of one tokenized text: every token with its
+/// rare-token kind (a digit -> `Number`, `Token::is_rare_candidate` -> `Name`, else
+/// `Word`) and the sorted, deduplicated word shingles (char shingles for texts too
+/// short to have any). Public so calibration runs
+/// (`benches/examples/calibrate_stories.rs`) score exactly what a pipeline run scores.
+pub fn similarity_features(
+    tokenizer: &Tokenizer,
+    doc: &recoupe_tokenize::Tokenized,
+) -> (Vec<Token>, Vec<u64>) {
+    let tokens = doc
+        .tokens()
+        .iter()
+        .map(|t| Token {
+            hash: t.hash,
+            kind: if t.has_digit() {
+                TokenKind::Number
+            } else if t.is_rare_candidate() {
+                TokenKind::Name
+            } else {
+                TokenKind::Word
+            },
+        })
+        .collect();
+    let mut shingles = tokenizer.word_shingles(doc);
+    if shingles.is_empty() {
+        shingles = tokenizer.char_shingles(doc);
+    }
+    shingles.sort_unstable();
+    shingles.dedup();
+    (tokens, shingles)
+}
+
 fn analyze(
     d: &Doc,
     max_compare: usize,
@@ -786,26 +818,7 @@ fn analyze(
         paragraphs,
     };
     let doc = tokenizer.tokenize(text);
-    let tokens = doc
-        .tokens()
-        .iter()
-        .map(|t| Token {
-            hash: t.hash,
-            kind: if t.has_digit() {
-                TokenKind::Number
-            } else if t.is_rare_candidate() {
-                TokenKind::Name
-            } else {
-                TokenKind::Word
-            },
-        })
-        .collect();
-    let mut shingles = tokenizer.word_shingles(&doc);
-    if shingles.is_empty() {
-        shingles = tokenizer.char_shingles(&doc);
-    }
-    shingles.sort_unstable();
-    shingles.dedup();
+    let (tokens, shingles) = similarity_features(tokenizer, &doc);
     let mut sentences: Vec<evidence::Sentence> = doc
         .sentences()
         .iter()
