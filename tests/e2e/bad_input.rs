@@ -313,33 +313,19 @@ fn default_config_parses_back() {
     std::fs::write(&path, &r.stdout).unwrap();
     // A run with a bad config file exits 2 naming the file; the defaults are accepted
     // (checked by the missing-input error coming first from the inputs, not the config).
-    let r2 = run(
-        &bin,
-        &[
-            "run",
-            "/no/such.jsonl",
-            "--config",
-            path.to_str().unwrap(),
-            "--out",
-            "x",
-        ],
-    )
-    .unwrap();
+    let args = [
+        "run",
+        "/no/such.jsonl",
+        "--config",
+        path.to_str().unwrap(),
+        "--out",
+        "x",
+    ];
+    let r2 = run(&bin, &args).unwrap();
     assert_eq!(r2.code, Some(2));
     assert!(r2.stderr.contains("/no/such.jsonl"), "{}", r2.stderr);
     std::fs::write(&path, "[embed]\nmodle = 1\n").unwrap();
-    let r3 = run(
-        &bin,
-        &[
-            "run",
-            "/no/such.jsonl",
-            "--config",
-            path.to_str().unwrap(),
-            "--out",
-            "x",
-        ],
-    )
-    .unwrap();
+    let r3 = run(&bin, &args).unwrap();
     assert_eq!(r3.code, Some(2));
     assert!(r3.stderr.contains("modle"), "{}", r3.stderr);
 }

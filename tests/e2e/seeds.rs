@@ -135,8 +135,10 @@ fn check_stories(articles: &[Value], out: &Path) {
     );
 }
 
+/// One run of the JSONL seeds serves the stories, cleaning, language and snapshot checks
+/// (each run embeds the five articles with the real model).
 #[test]
-fn seeds_jsonl_cleaning_language_and_snapshot() {
+fn seeds_jsonl_stories_cleaning_and_snapshot() {
     if skip_without(MODEL) {
         return;
     }
@@ -151,6 +153,7 @@ fn seeds_jsonl_cleaning_language_and_snapshot() {
         "--quiet",
     ]);
     assert_eq!(articles.len(), 5);
+    check_stories(&articles, &out);
     check_cleaning(&articles, &seed_texts());
     // Unknown input fields are carried through.
     assert!(articles.iter().all(|a| a["extra"]["story"].is_string()));
@@ -182,24 +185,6 @@ fn seeds_jsonl_cleaning_language_and_snapshot() {
     let csv = std::fs::read_to_string(out.join("articles.csv")).unwrap();
     assert_eq!(csv.lines().count(), 6);
     assert!(out.join("clusters.csv").is_file());
-}
-
-#[test]
-fn seeds_jsonl_stories() {
-    if skip_without(MODEL) {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let input = seeds_dir().unwrap().join("articles.jsonl");
-    let articles = run_ok(&[
-        "run",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    check_stories(&articles, &out);
 }
 
 #[test]
