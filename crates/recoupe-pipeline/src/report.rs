@@ -1,8 +1,13 @@
 //! The records of the output files (`articles.jsonl`, `clusters.jsonl`, `pairs.jsonl`,
-//! `rejects.jsonl`, `run.json`) and their CSV twins.
+//! `rejects.jsonl`, `run.json`) and their CSV twins; [`html`] renders `report.html` and
+//! [`markdown`] `report.md` from the same records.
+
+pub mod html;
+pub mod markdown;
 
 use std::path::Path;
 
+use recoupe_similarity::SimilarityConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::clean::Removal;
@@ -280,6 +285,11 @@ pub struct Outputs<'a> {
     pub rejects: &'a [Reject],
     /// `run.json`.
     pub summary: &'a RunSummary,
+    /// Input text of each article (parallel to `articles`, cut to
+    /// `limits.max_compare_bytes`): the text the evidence byte offsets point into.
+    pub texts: &'a [&'a str],
+    /// Thresholds drawn on the score histograms of `report.html`.
+    pub similarity: &'a SimilarityConfig,
 }
 
 impl Outputs<'_> {
@@ -385,6 +395,8 @@ impl Outputs<'_> {
         text.push(b'\n');
         run.write_all(&text)?;
         files.push(run);
+        files.push(html::write(&dir.join("report.html"), self)?);
+        files.push(markdown::write(&dir.join("report.md"), self)?);
         for f in files {
             f.commit()?;
         }
