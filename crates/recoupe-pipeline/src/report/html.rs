@@ -256,7 +256,11 @@ struct ReportData<'a> {
     thresholds: Thresholds,
     articles: Vec<ArticleData<'a>>,
     clusters: Vec<ClusterData<'a>>,
-    pairs: Vec<PairData<'a>>,
+    /// Relation names; pairs give an index into it.
+    relation_names: [&'static str; 3],
+    pairs: Vec<PairData>,
+    /// Input files; articles give an index into it.
+    files: Vec<&'a str>,
     texts: Vec<&'a str>,
     /// Articles of multi-article clusters whose text was left out ([`MAX_TEXT_BYTES`]).
     texts_omitted: usize,
@@ -292,8 +296,6 @@ struct ArticleData<'a> {
     id: &'a str,
     label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     source: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date: Option<&'a str>,
@@ -302,19 +304,19 @@ struct ArticleData<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     lang: Option<&'a str>,
     mixed: bool,
-    file: &'a str,
+    file: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     line: Option<u64>,
     cluster: usize,
     relation: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    score: Option<f32>,
+    score: Option<R3>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    cosine: Option<f32>,
+    cosine: Option<R3>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    jaccard: Option<f32>,
+    jaccard: Option<R3>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    rare: Option<f32>,
+    rare: Option<R3>,
     decision: &'a str,
     bytes: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -340,23 +342,40 @@ struct ClusterData<'a> {
     pairs: Vec<usize>,
     /// Highest pair score inside the cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
-    top: Option<f32>,
+    top: Option<R3>,
 }
 
-/// One pair; `ev` rows are `[a_start, a_end, b_start, b_end, score]` in UTF-16 units.
+/// One pair, as an array (pairs are the bulk of a large report):
+/// `[a, b, relation, score, cosine, rare_overlap, jaccard, date_gap_days, evidence]`,
+/// evidence rows `[a_start, a_end, b_start, b_end, score]` in UTF-16 units.
 #[derive(Serialize)]
-struct PairData<'a> {
-    a: usize,
-    b: usize,
-    relation: &'a str,
-    score: f32,
-    cosine: f32,
-    rare: f32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    jaccard: Option<f32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    gap: Option<f32>,
-    ev: Vec<(usize, usize, usize, usize, f32)>,
+struct PairData(
+    usize,
+    usize,
+    usize,
+    R3,
+    R3,
+    R3,
+    Option<R3>,
+    Option<R3>,
+    Vec<(usize, usize, usize, usize, R3)>,
+);
+
+const RELATION_NAMES: [&str; 3] = ["copy", "rewrite", "same_story"];
+
+/// A score written with 3 decimals (what the page shows; the JSONL files keep all).
+#[derive(Debug, Clone, Copy)]
+struct R3(f32);
+
+impl Serialize for R3 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let v = f64::from(self.0);
+        if v.is_finite() {
+            s.serialize_f64((v * 1000.0).round() / 1000.0)
+        } else {
+            s.serialize_none()
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -487,7 +506,7 @@ impl<'a> ReportData<'a> {
         };
 
         let mut pairs_of: Vec<Vec<usize>> = vec![Vec::new(); out.clusters.len()];
-        let mut top: Vec<Option<f32>> = vec![None; out.clusters.len()];
+        let mut top: Vec<Option<R3>> = vec![None; out.clusters.len()];
         let mut pairs = Vec::with_capacity(out.pairs.len());
         for p in out.pairs {
             let (Some(&a), Some(&b)) = (index.get(p.a.as_str()), index.get(p.b.as_str())) else {
@@ -499,26 +518,38 @@ impl<'a> ReportData<'a> {
                 .filter_map(|e| {
                     let (as_, ae) = range(a, e.a.start, e.a.end)?;
                     let (bs, be) = range(b, e.b.start, e.b.end)?;
-                    Some((as_, ae, bs, be, e.score))
+                    Some((as_, ae, bs, be, R3(e.score)))
                 })
                 .collect();
             if let Some(&c) = cluster_index.get(p.cluster.as_str()) {
                 pairs_of[c].push(pairs.len());
-                top[c] = Some(top[c].map_or(p.score, |t: f32| t.max(p.score)));
+                top[c] = Some(R3(top[c].map_or(p.score, |t| t.0.max(p.score))));
             }
-            pairs.push(PairData {
+            let relation = RELATION_NAMES
+                .iter()
+                .position(|r| *r == p.relation)
+                .unwrap_or(2);
+            pairs.push(PairData(
                 a,
                 b,
-                relation: &p.relation,
-                score: p.score,
-                cosine: p.cosine,
-                rare: p.rare_overlap,
-                jaccard: p.jaccard,
-                gap: p.date_gap_days,
+                relation,
+                R3(p.score),
+                R3(p.cosine),
+                R3(p.rare_overlap),
+                p.jaccard.map(R3),
+                p.date_gap_days.map(R3),
                 ev,
-            });
+            ));
         }
 
+        let mut files: Vec<&str> = Vec::new();
+        let mut file_index: HashMap<&str, usize> = HashMap::new();
+        for a in articles {
+            file_index.entry(a.file.as_str()).or_insert_with(|| {
+                files.push(&a.file);
+                files.len() - 1
+            });
+        }
         let mut member_scores: HashMap<&str, &super::MemberRecord> = HashMap::new();
         for c in out.clusters {
             for m in &c.members {
@@ -549,20 +580,19 @@ impl<'a> ReportData<'a> {
                 ArticleData {
                     id: &a.id,
                     label: article_label(a, text_of(i)),
-                    title: a.meta.title.as_deref(),
                     source: a.meta.source.as_deref(),
                     date: a.meta.date.as_deref(),
                     url: a.meta.url.as_deref(),
                     lang: a.language.code.as_deref(),
                     mixed: a.language.mixed,
-                    file: &a.file,
+                    file: file_index[a.file.as_str()],
                     line: a.line,
                     cluster: cluster_index.get(a.cluster.as_str()).copied().unwrap_or(0),
                     relation: &a.relation,
-                    score: a.score,
-                    cosine: m.and_then(|m| m.cosine),
-                    jaccard: m.and_then(|m| m.jaccard),
-                    rare: m.and_then(|m| m.rare_overlap),
+                    score: a.score.map(R3),
+                    cosine: m.and_then(|m| m.cosine).map(R3),
+                    jaccard: m.and_then(|m| m.jaccard).map(R3),
+                    rare: m.and_then(|m| m.rare_overlap).map(R3),
                     decision: &a.decision,
                     bytes: a.cleaning.original_bytes,
                     x: text_slot[i],
@@ -626,7 +656,9 @@ impl<'a> ReportData<'a> {
             },
             articles: article_data,
             clusters,
+            relation_names: RELATION_NAMES,
             pairs,
+            files,
             texts,
             texts_omitted,
             text_budget_bytes: MAX_TEXT_BYTES,
@@ -789,7 +821,11 @@ fn score_histogram(out: &Outputs<'_>) -> String {
     let hi = values.iter().map(|v| v.0).fold(1.0f32, f32::max).min(2.0);
     histogram(
         "hist-score",
-        &format!("Story score of the {} pairs inside clusters", values.len()),
+        &format!(
+            "Story score of the {} pair{} inside clusters",
+            values.len(),
+            if values.len() == 1 { "" } else { "s" }
+        ),
         &values,
         (lo, hi),
         &[(
@@ -944,7 +980,7 @@ pub(crate) mod tests {
         assert_eq!(data["rejects"][0]["id"], "<img src=x onerror=alert(2)>");
         // Evidence offsets are UTF-16 positions of the same passage in both texts.
         let utf16 = |t: &str| t.encode_utf16().collect::<Vec<u16>>();
-        let ev = &data["pairs"][0]["ev"][0];
+        let ev = &data["pairs"][0][8][0];
         let at = |k: usize| ev[k].as_u64().unwrap() as usize;
         let (ta, tb) = (utf16(&fx.texts[0]), utf16(&fx.texts[1]));
         let a = String::from_utf16(&ta[at(0)..at(1)]).unwrap();

@@ -138,7 +138,7 @@ pub fn render(out: &Outputs<'_>) -> String {
                 code_safe(&c.representative),
                 escape_cell(&label(&c.representative)),
                 others.join("; "),
-                escape_cell(&c.sources.join(", ")),
+                escape_cell(&first_few(&c.sources, 5)),
                 escape_cell(&c.languages.join(", ")),
             );
         }
@@ -182,6 +182,15 @@ pub fn render(out: &Outputs<'_>) -> String {
          `clusters.jsonl`, `pairs.jsonl`, `rejects.jsonl`.\n",
     );
     md
+}
+
+/// Up to `n` items joined with commas, then `+k more`.
+fn first_few(items: &[String], n: usize) -> String {
+    let mut s = items.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > n {
+        let _ = write!(s, " +{} more", items.len() - n);
+    }
+    s
 }
 
 fn ranked(m: HashMap<&str, usize>) -> Vec<(&str, usize)> {

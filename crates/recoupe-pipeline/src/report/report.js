@@ -3,7 +3,12 @@
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('report-data').textContent);
-  var A = D.articles, C = D.clusters, P = D.pairs;
+  var A = D.articles, C = D.clusters;
+  // Pairs are arrays in the data (see html.rs PairData); null means "not measured".
+  var P = D.pairs.map(function (r) {
+    return { a: r[0], b: r[1], relation: D.relation_names[r[2]], score: r[3], cosine: r[4], rare: r[5],
+             jaccard: r[6], gap: r[7], ev: r[8] };
+  });
   var SVG = 'http://www.w3.org/2000/svg';
   var PAGE = 50;
   var st = { q: '', size: 'all', lang: '', rel: '', source: '', sort: 'size', desc: true, page: 0,
@@ -39,6 +44,13 @@
   function num(x) { return x === undefined || x === null ? '–' : x.toFixed(3); }
   function badge(r) { return el('span', { cls: 'badge b-' + r, text: r.replace('_', ' ') }); }
   function $(id) { return document.getElementById(id); }
+  function few(items, n) { return items.slice(0, n).join(', ') + (items.length > n ? ' +' + (items.length - n) : ''); }
+  // ISO dates shown by day (the full values are in the cell's title).
+  function day(d) { return /^\d{4}-\d\d-\d\d[T ]/.test(d) ? d.slice(0, 10) : d; }
+  function span(first, last) {
+    var f = day(first), l = day(last);
+    return f === l ? f : f + ' → ' + l;
+  }
 
   // ---- summary, facets --------------------------------------------------------------
   var S = D.summary;
@@ -151,7 +163,7 @@
     var cc = $('cluster-count');
     cc.setAttribute('data-total', String(C.length));
     cc.setAttribute('data-shown', String(idx.length));
-    cc.textContent = idx.length === C.length ? '· ' + C.length + ' clusters'
+    cc.textContent = idx.length === C.length ? '· ' + C.length + (C.length === 1 ? ' cluster' : ' clusters')
       : '· ' + idx.length + ' of ' + C.length + ' clusters match';
     var pager = clear($('pager'));
     pager.appendChild(el('button', { type: 'button', text: '‹ prev', disabled: st.page === 0 ? 'disabled' : null,
@@ -167,13 +179,13 @@
       if (rels[r]) relCell.appendChild(el('span', { cls: 'badge b-' + r, text: rels[r] + ' ' + r.replace('_', ' ') }));
     });
     if (c.size === 1) relCell.appendChild(badge('unique'));
-    var src = c.sources.slice(0, 3).join(', ') + (c.sources.length > 3 ? ' +' + (c.sources.length - 3) : '');
-    var dates = c.first ? (c.first === c.last ? c.first : c.first + ' → ' + c.last) : '';
+    var dates = c.first ? span(c.first, c.last) : '';
     return el('tr', { 'data-cluster': c.id, cls: i === st.cluster ? 'sel' : null,
       onclick: function () { select(i, -1, -1, true); } },
       el('td', { cls: 'id', text: c.id }), el('td', { cls: 'num', text: String(c.size) }),
       el('td', { cls: 'label', title: rep.id, text: rep.label }), relCell,
-      el('td', { text: src }), el('td', { text: c.languages.join(', ') }), el('td', { text: dates }),
+      el('td', { text: few(c.sources, 3) }), el('td', { text: few(c.languages, 4) }),
+      el('td', { cls: 'date', title: c.first ? c.first + ' → ' + c.last : null, text: dates }),
       el('td', { cls: 'num', text: c.top === undefined ? '' : num(c.top) }));
   }
   function syncControls() {
@@ -264,9 +276,26 @@
         el('td', null, badge(a.decision)), el('td', null, cmp)));
     });
     t.appendChild(tb);
-    var body = el('div', { cls: 'detail-body' }, el('div', { cls: 'members-wrap' }, t));
-    if (c.size > 1) body.appendChild(graph(c));
-    box.appendChild(body);
+    if (c.size > 1) box.appendChild(el('div', { cls: 'detail-top' }, graph(c), explain(c)));
+    box.appendChild(el('div', { cls: 'members-wrap' }, t));
+  }
+  function dot(colour) { return el('i', { cls: 'dot', style: 'background:' + colour }); }
+  function explain(c) {
+    var T = D.thresholds, n = c.members.length, scores = c.pairs.map(function (k) { return P[k].score; });
+    var passages = c.pairs.reduce(function (s, k) { return s + P[k].ev.length; }, 0);
+    var mean = scores.length ? scores.reduce(function (a, b) { return a + b; }, 0) / scores.length : null;
+    var rels = relationsOf(c);
+    var ul = el('ul');
+    ul.appendChild(el('li', null, dot(COLOURS.representative), 'representative: the most central member; the others are labelled by their relation to it')); 
+    ul.appendChild(el('li', null, dot(COLOURS.copy), 'copy: word-shingle Jaccard ≥ ' + T.copy_jaccard.toFixed(2) + (rels.copy ? ' (' + rels.copy + ' here)' : '')));
+    ul.appendChild(el('li', null, dot(COLOURS.rewrite), 'rewrite: Jaccard ≥ ' + T.rewrite_jaccard.toFixed(2) + ' or centred cosine ≥ ' +
+      T.rewrite_cosine.toFixed(2) + (rels.rewrite ? ' (' + rels.rewrite + ' here)' : '')));
+    ul.appendChild(el('li', null, dot(COLOURS.same_story), 'same story: joined by average link on the story score (threshold ' +
+      T.story.toFixed(2) + ' for long texts, lower for short ones)' + (rels.same_story ? ' (' + rels.same_story + ' here)' : '')));
+    return el('div', { cls: 'explain' },
+      el('p', { text: c.pairs.length + ' of ' + (n * (n - 1) / 2) + ' possible pairs were scored (lines in the graph, width = story score)' +
+        (mean === null ? '' : '; mean score ' + num(mean)) + '; ' + passages + ' shared passage' + (passages === 1 ? '' : 's') +
+        ' found. Click a line or a node to see two members side by side below.' }), ul);
   }
   var COLOURS = { copy: '#c0392b', rewrite: '#e67e22', same_story: '#2e86c1', representative: '#34495e', unique: '#95a5a6' };
   function graph(c) {
@@ -274,7 +303,7 @@
     var g = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, 'class': 'graph', role: 'img',
       'aria-label': 'similarity graph of ' + c.id });
     var cap = svg('text', { x: 8, y: 14, 'class': 'cap' });
-    cap.textContent = 'pairs: line width = score; click a line to compare';
+    cap.textContent = 'similarity graph · numbers = rows below';
     g.appendChild(cap);
     if (c.members.length > 80) {
       var t = svg('text', { x: 8, y: 40, 'class': 'cap' });
@@ -350,7 +379,8 @@
       el('span', { cls: 't', text: a.label }),
       el('span', { cls: 'id', text: a.id }), ' · ', a.source || 'no source', ' · ', a.date || 'no date', ' · ',
       (a.lang || 'und'), ' ', badge(a.relation), ' ', badge(a.decision));
-    if (a.url) head.appendChild(el('div', { cls: 'muted', text: a.url }));
+    head.appendChild(el('div', { cls: 'muted', text: D.files[a.file] + (a.line === undefined ? '' : ':' + a.line) +
+      (a.url ? ' · ' + a.url : '') }));
     var col = el('div', { cls: 'doc', 'data-side': side }, head);
     if (a.x === undefined) {
       col.appendChild(el('div', { cls: 'none', text: 'Text not included in this report (' +
@@ -399,7 +429,7 @@
       info.appendChild(el('span', { text: 'cosine ' + num(p.cosine) }));
       info.appendChild(el('span', { text: 'jaccard ' + num(p.jaccard) }));
       info.appendChild(el('span', { text: 'rare-token overlap ' + num(p.rare) }));
-      if (p.gap !== undefined) info.appendChild(el('span', { text: p.gap.toFixed(1) + ' days apart' }));
+      if (p.gap !== null && p.gap !== undefined) info.appendChild(el('span', { text: p.gap.toFixed(1) + ' days apart' }));
       info.appendChild(el('span', { id: 'evidence-count', 'data-n': String(p.ev.length),
         text: p.ev.length + ' shared passage' + (p.ev.length === 1 ? '' : 's') }));
     }
