@@ -4,4 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod hostile_corpus;
+#[cfg(unix)]
+mod model_files;
 mod seeds;
