@@ -385,10 +385,7 @@ impl Outputs<'_> {
         text.push(b'\n');
         run.write_all(&text)?;
         files.push(run);
-        for f in files {
-            f.commit()?;
-        }
-        Ok(())
+        crate::output::commit_set(dir, files)
     }
 }
 
