@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod determinism;
 mod hostile_corpus;
+mod kill;
 #[cfg(unix)]
 mod model_files;
 mod seeds;
