@@ -459,9 +459,44 @@ fn from_fields(mut map: Map<String, Value>, origin: Origin) -> ReadItem {
     })
 }
 
+/// A reader that keeps the bytes it handed out from offset `base` on, so the raw bytes of
+/// the current CSV record can be searched (the csv crate gives fields unquoted, without
+/// their place in the file).
+struct KeepTail<R> {
+    inner: R,
+    base: u64,
+    kept: Vec<u8>,
+}
+
+impl<R: Read> Read for KeepTail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R> KeepTail<R> {
+    /// Drops the kept bytes before stream offset `offset`.
+    fn forget_before(&mut self, offset: u64) {
+        let drop = offset.saturating_sub(self.base).min(self.kept.len() as u64);
+        self.kept.drain(..drop as usize);
+        self.base += drop;
+    }
+
+    /// Stream offset of the first invalid UTF-8 byte in `range` (stream offsets), if kept.
+    fn first_invalid(&self, range: std::ops::Range<u64>) -> Option<u64> {
+        let start = usize::try_from(range.start.checked_sub(self.base)?).ok()?;
+        let end = usize::try_from(range.end.checked_sub(self.base)?).ok()?;
+        let raw = self.kept.get(start..end.min(self.kept.len()))?;
+        let valid = std::str::from_utf8(raw).err()?.valid_up_to();
+        Some(range.start + valid as u64)
+    }
+}
+
 /// CSV reader (header row, columns mapped by name).
 pub struct CsvStream {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<KeepTail<Box<dyn Read + Send>>>,
     file: String,
     /// (field name, column index) of every mapped or extra column.
     columns: Vec<(String, usize)>,
@@ -484,7 +519,11 @@ impl CsvStream {
             .has_headers(true)
             .flexible(false)
             .delimiter(delimiter)
-            .from_reader(reader);
+            .from_reader(KeepTail {
+                inner: reader,
+                base: 0,
+                kept: Vec::new(),
+            });
         let header = reader
             .byte_headers()
             .map_err(|source| Error::CsvHeader {
@@ -559,6 +598,8 @@ impl Iterator for CsvStream {
             if self.done {
                 return None;
             }
+            let next_start = self.reader.position().byte();
+            self.reader.get_mut().forget_before(next_start);
             let result = self.reader.read_byte_record(&mut self.record);
             let pos = self.record.position().cloned();
             let line = pos
@@ -623,10 +664,13 @@ impl Iterator for CsvStream {
                             map.insert(name.clone(), Value::String(s.to_owned()));
                         }
                     }
-                    Err(e) => {
-                        let field_start = self.record.range(*index).map_or(0, |r| r.start);
-                        let record_start = pos.as_ref().map_or(0, csv::Position::byte);
-                        bad = Some(record_start + (field_start + e.valid_up_to()) as u64);
+                    Err(_) => {
+                        // The first invalid byte of the record's raw bytes (field ranges
+                        // are in the unquoted record, not in the file).
+                        let start = pos.as_ref().map_or(0, csv::Position::byte);
+                        let end = self.reader.position().byte();
+                        let first = self.reader.get_ref().first_invalid(start..end);
+                        bad = Some(first.unwrap_or(start));
                         break;
                     }
                 }
@@ -924,6 +968,29 @@ mod tests {
             RejectReason::MalformedCsv { .. }
         ));
         assert!(matches!(&items[3], ReadItem::Article(a) if a.id == "k4"));
+    }
+
+    #[test]
+    fn csv_invalid_utf8_reports_file_byte_offset() {
+        // The bad byte follows a delimiter, an opening quote and an escaped quote: its
+        // offset is in the file, not in the unquoted record (found by the csv fuzz target).
+        let mut data = b"id,text\nok,fine\n1,\"a \"\"q\"\" ".to_vec();
+        let bad = data.len() as u64;
+        data.extend_from_slice(b"\xff b\"\n2,next\n");
+        let stream = CsvStream::new(
+            Box::new(std::io::Cursor::new(data)),
+            "in.csv".into(),
+            "in.csv".into(),
+            &InputConfig::default(),
+        )
+        .unwrap();
+        let items: Vec<_> = stream.collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            reject_kind(&items[1]),
+            &RejectReason::InvalidUtf8 { byte_offset: bad }
+        );
+        assert!(matches!(&items[2], ReadItem::Article(a) if a.id == "2"));
     }
 
     #[test]
