@@ -480,7 +480,7 @@ fn from_fields(mut map: Map<String, Value>, origin: Origin) -> ReadItem {
 /// dates a record from before the `\n` that precedes it (one line too early); here
 /// `\n`, `\r\n` and a lone `\r` each end one line, as in the JSONL reader.
 pub struct LineCounter {
-    inner: Box<dyn Read + Send>,
+    inner: KeepTail<Box<dyn Read + Send>>,
     offset: u64,
     prev_cr: bool,
     /// Offsets of line terminators not yet passed by a [`line_at`](Self::line_at) query.
@@ -491,7 +491,11 @@ pub struct LineCounter {
 impl LineCounter {
     fn new(inner: Box<dyn Read + Send>) -> Self {
         Self {
-            inner,
+            inner: KeepTail {
+                inner,
+                base: 0,
+                kept: Vec::new(),
+            },
             offset: 0,
             prev_cr: false,
             ends: std::collections::VecDeque::new(),
@@ -521,6 +525,41 @@ impl Read for LineCounter {
         }
         self.offset += n as u64;
         Ok(n)
+    }
+}
+
+/// A reader that keeps the bytes it handed out from offset `base` on, so the raw bytes of
+/// the current CSV record can be searched (the csv crate gives fields unquoted, without
+/// their place in the file).
+struct KeepTail<R> {
+    inner: R,
+    base: u64,
+    kept: Vec<u8>,
+}
+
+impl<R: Read> Read for KeepTail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R> KeepTail<R> {
+    /// Drops the kept bytes before stream offset `offset`.
+    fn forget_before(&mut self, offset: u64) {
+        let drop = offset.saturating_sub(self.base).min(self.kept.len() as u64);
+        self.kept.drain(..drop as usize);
+        self.base += drop;
+    }
+
+    /// Stream offset of the first invalid UTF-8 byte in `range` (stream offsets), if kept.
+    fn first_invalid(&self, range: std::ops::Range<u64>) -> Option<u64> {
+        let start = usize::try_from(range.start.checked_sub(self.base)?).ok()?;
+        let end = usize::try_from(range.end.checked_sub(self.base)?).ok()?;
+        let raw = self.kept.get(start..end.min(self.kept.len()))?;
+        let valid = std::str::from_utf8(raw).err()?.valid_up_to();
+        Some(range.start + valid as u64)
     }
 }
 
@@ -624,6 +663,8 @@ impl Iterator for CsvStream {
             if self.done {
                 return None;
             }
+            let next_start = self.reader.position().byte();
+            self.reader.get_mut().inner.forget_before(next_start);
             let result = self.reader.read_byte_record(&mut self.record);
             let pos = self.record.position().cloned();
             let byte = pos
@@ -688,10 +729,13 @@ impl Iterator for CsvStream {
                             map.insert(name.clone(), Value::String(s.to_owned()));
                         }
                     }
-                    Err(e) => {
-                        let field_start = self.record.range(*index).map_or(0, |r| r.start);
-                        let record_start = pos.as_ref().map_or(0, csv::Position::byte);
-                        bad = Some(record_start + (field_start + e.valid_up_to()) as u64);
+                    Err(_) => {
+                        // The first invalid byte of the record's raw bytes (field ranges
+                        // are in the unquoted record, not in the file).
+                        let start = pos.as_ref().map_or(0, csv::Position::byte);
+                        let end = self.reader.position().byte();
+                        let first = self.reader.get_ref().inner.first_invalid(start..end);
+                        bad = Some(first.unwrap_or(start));
                         break;
                     }
                 }
@@ -1083,6 +1127,29 @@ mod tests {
             lines(b"id,text\ra,x\rb,y\rc,z"),
             want(&[(2, "a"), (3, "b"), (4, "c")])
         );
+    }
+
+    #[test]
+    fn csv_invalid_utf8_reports_file_byte_offset() {
+        // The bad byte follows a delimiter, an opening quote and an escaped quote: its
+        // offset is in the file, not in the unquoted record (found by the csv fuzz target).
+        let mut data = b"id,text\nok,fine\n1,\"a \"\"q\"\" ".to_vec();
+        let bad = data.len() as u64;
+        data.extend_from_slice(b"\xff b\"\n2,next\n");
+        let stream = CsvStream::new(
+            Box::new(std::io::Cursor::new(data)),
+            "in.csv".into(),
+            "in.csv".into(),
+            &InputConfig::default(),
+        )
+        .unwrap();
+        let items: Vec<_> = stream.collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            reject_kind(&items[1]),
+            &RejectReason::InvalidUtf8 { byte_offset: bad }
+        );
+        assert!(matches!(&items[2], ReadItem::Article(a) if a.id == "2"));
     }
 
     #[test]
