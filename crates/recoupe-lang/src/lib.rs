@@ -37,7 +37,13 @@ mod error;
 mod input;
 mod lang;
 #[cfg(feature = "hybrid")]
+mod low_order;
+#[cfg(feature = "hybrid")]
+mod models;
+#[cfg(feature = "hybrid")]
 mod refine;
+#[cfg(feature = "hybrid")]
+mod rules;
 mod sample;
 
 pub use config::{LangConfig, LanguageDetectorBuilder};
