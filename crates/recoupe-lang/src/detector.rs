@@ -1,5 +1,5 @@
 //! [`LanguageDetector`]: bad-input checks, sampling, whatlang, then (feature `hybrid`)
-//! lingua re-ranking of whatlang's top candidates for short or unreliable text.
+//! the n-gram refinement for short or unreliable text.
 
 use crate::config::LangConfig;
 use crate::detection::{Detected, Detection, Method, Undetermined};
@@ -34,13 +34,11 @@ impl LanguageDetector {
             }
             None => whatlang::Detector::new(),
         };
+        // The one start-up cost of the refinement: the 1- to 3-gram table (the transducers
+        // are used in place).
         #[cfg(feature = "hybrid")]
         if config.refine && config.preload {
-            let langs: Vec<Lang> = Lang::ALL
-                .into_iter()
-                .filter(|l| allowed[l.index()])
-                .collect();
-            crate::models::preload(&langs);
+            crate::low_order::table();
         }
         Self {
             config,

@@ -34,22 +34,6 @@ pub(crate) fn has_model(lang: Lang) -> bool {
     model(lang).is_some()
 }
 
-/// Reads every page of the models of `langs` once, so that the first detections do not pay
-/// for page faults. Returns the bytes touched.
-pub(crate) fn preload(langs: &[Lang]) -> usize {
-    let mut touched = 0usize;
-    let mut checksum = 0u8;
-    for lang in langs {
-        if let Some(m) = model(*lang) {
-            let bytes = m.as_bytes();
-            checksum ^= bytes.iter().step_by(4096).fold(0u8, |a, b| a ^ b);
-            touched += bytes.len();
-        }
-    }
-    std::hint::black_box(checksum);
-    touched
-}
-
 /// The embedded `ngrams.fst` of `lang`'s lingua model crate.
 fn model_bytes(lang: Lang) -> Option<&'static [u8]> {
     macro_rules! ngrams {
