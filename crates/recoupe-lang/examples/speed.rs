@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! cargo run --release -p recoupe-lang --example speed -- [--per-lang N] [--passes N]
-//!     [--refine-below-chars N] [--refine-candidates N] [--refine-min-score-ratio R] [--refine-full-candidates N] [--refine-below-confidence C]
+//!     [--refine-below-chars N] [--refine-candidates N] [--refine-min-score-ratio R]
+//!     [--refine-full-candidates N] [--refine-below-confidence C] [--kind K] [--ours-only]
 //! ```
 //! The texts are the held-out half (odd positions, as in the accuracy harness).
 
@@ -73,6 +74,9 @@ fn main() -> anyhow::Result<()> {
     }
 
     let mut builder = LanguageDetectorBuilder::new().min_letters(1);
+    if let Some(n) = flag("--refine-full-candidates") {
+        builder = builder.refine_full_candidates(n.parse()?);
+    }
     if let Some(n) = flag("--refine-below-chars") {
         builder = builder.refine_below_chars(n.parse()?);
     }
