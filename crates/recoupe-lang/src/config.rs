@@ -47,7 +47,7 @@ pub struct LangConfig {
     /// Javanese, Yiddish, … — 13 of the 70); by default the candidates with a model decide.
     pub keep_unmodelled_best: bool,
     /// Build the refinement's 1- to 3-gram table when the detector is built instead of on
-    /// first use (0.1–0.3 s; the transducers need no loading).
+    /// first use (~0.3 s of CPU; the transducers need no loading).
     pub preload: bool,
     /// Paragraphs with fewer letters than this do not count towards the mixed-language flag.
     pub mixed_min_letters: usize,

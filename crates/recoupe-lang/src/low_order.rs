@@ -4,8 +4,8 @@
 //! Why: the models' transducers are large (4 MB per language, 230 MB in all) and a lookup
 //! walks several nodes scattered through them, so scoring one language costs dozens of cache
 //! misses per word, and scoring the ~35 Latin-script languages dominates the run time. The
-//! 1- to 3-grams are 6 % of the entries (1.1 million over 57 languages): copied out of the
-//! transducers once (a depth-limited walk, ~0.1–0.3 s, on first use or at
+//! 1- to 3-grams are 6 % of the entries (1.04 million over 57 languages): copied out of the
+//! transducers once (a depth-limited walk, ~0.3 s of CPU, on first use or at
 //! [`preload`](crate::LangConfig::preload)), they rank every candidate with a handful of
 //! lookups per letter, and only the best few are scored on the full 1- to 5-grams.
 
@@ -68,7 +68,7 @@ impl LowOrder {
                 postings.push((entries[i].1, entries[i].2));
                 i += 1;
             }
-            // 1.1 million postings fit a u32.
+            // 1.04 million postings fit a u32.
             let range = (
                 u32::try_from(start).unwrap_or(u32::MAX),
                 u32::try_from(postings.len()).unwrap_or(u32::MAX),
