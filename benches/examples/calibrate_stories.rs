@@ -7,19 +7,20 @@
 //! cargo run --release -p recoupe-bench --example calibrate_stories -- \
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
-//!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain]
+//!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain] [--splits]
 //! ```
 //!
 //! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage); data:
 //! `../shared/eval/*.jsonl` and `../shared/fixtures/seed-articles/articles.jsonl`.
 //! `--sweep key=v1,v2,..` (repeatable, grid) prints one line per corpus and setting,
-//! and for ecbplus-dev the two topic folds (odd / even topics) separately.
+//! and for ecbplus-dev the two halves by topic (odd topics: tuning half; even topics:
+//! held out), each run as a batch of its own and also scored inside the full run.
 
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Context};
 use recoupe_similarity::metrics::{evaluate, PartitionScores};
-use recoupe_similarity::ndarray::Array2;
+use recoupe_similarity::ndarray::{Array2, Axis};
 use recoupe_similarity::{exact_top_k, find_stories, CorpusBuilder, SimilarityConfig, Token};
 use recoupe_tokenize::{TokenizeConfig, Tokenizer};
 
@@ -42,6 +43,8 @@ struct Doc {
     id: String,
     gold: String,
     topic: Option<String>,
+    /// The first characters of the text, to show in `--splits`.
+    head: String,
 }
 
 struct Prepared {
@@ -88,6 +91,7 @@ fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Resul
             _ => text,
         };
         let doc = tokenizer.tokenize(&text);
+        let text = text.trim().to_owned();
         let (tokens, shingles) = recoupe_pipeline::similarity_features(tokenizer, &doc);
         p.tokens.push(tokens);
         p.shingles.push(shingles);
@@ -96,9 +100,31 @@ fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Resul
             id: s("id").with_context(|| format!("{path}:{} has no id", i + 1))?,
             gold: s(gold_field).with_context(|| format!("{path}:{} has no {gold_field}", i + 1))?,
             topic: s("topic"),
+            head: text.chars().take(70).collect::<String>().replace('\n', " "),
         });
     }
     Ok(p)
+}
+
+/// The documents of `p` kept by `keep`, as a batch of their own (corpus statistics,
+/// background cosine and neighbours are those of the subset alone), with their rows.
+fn subset(p: &Prepared, keep: &dyn Fn(&Doc) -> bool) -> (Prepared, Vec<usize>) {
+    let rows: Vec<usize> = (0..p.docs.len()).filter(|&i| keep(&p.docs[i])).collect();
+    let sub = Prepared {
+        docs: rows
+            .iter()
+            .map(|&i| Doc {
+                id: p.docs[i].id.clone(),
+                gold: p.docs[i].gold.clone(),
+                topic: p.docs[i].topic.clone(),
+                head: p.docs[i].head.clone(),
+            })
+            .collect(),
+        tokens: rows.iter().map(|&i| p.tokens[i].clone()).collect(),
+        shingles: rows.iter().map(|&i| p.shingles[i].clone()).collect(),
+        dates: rows.iter().map(|&i| p.dates[i]).collect(),
+    };
+    (sub, rows)
 }
 
 fn load_vectors(path: &str, docs: &[Doc]) -> anyhow::Result<Array2<f32>> {
@@ -218,6 +244,47 @@ fn worst_merges(p: &Prepared, labels: &[u32], worst: usize) {
     }
 }
 
+/// Gold stories cut into several predicted clusters, most pieces first: the size of
+/// each piece and one text of each of the largest pieces.
+fn worst_splits(p: &Prepared, labels: &[u32], worst: usize) {
+    let mut by_gold: BTreeMap<&str, BTreeMap<u32, Vec<usize>>> = BTreeMap::new();
+    for (i, (d, &l)) in p.docs.iter().zip(labels).enumerate() {
+        by_gold
+            .entry(d.gold.as_str())
+            .or_default()
+            .entry(l)
+            .or_default()
+            .push(i);
+    }
+    let mut split: Vec<(usize, &str, Vec<&Vec<usize>>)> = by_gold
+        .iter()
+        .filter(|(_, g)| g.len() > 1)
+        .map(|(&gold, g)| {
+            let mut parts: Vec<&Vec<usize>> = g.values().collect();
+            parts.sort_by_key(|v| std::cmp::Reverse(v.len()));
+            let total: usize = parts.iter().map(|v| v.len()).sum();
+            (total - parts[0].len(), gold, parts)
+        })
+        .collect();
+    split.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    for (outside, gold, parts) in split.iter().take(worst) {
+        let sizes: Vec<String> = parts.iter().take(12).map(|v| v.len().to_string()).collect();
+        println!(
+            "    split {gold} ({outside} outside its largest piece), pieces {}{}",
+            sizes.join(" "),
+            if parts.len() > 12 { " .." } else { "" }
+        );
+        for part in parts.iter().take(4) {
+            let shown: Vec<&str> = part
+                .iter()
+                .take(2)
+                .map(|&i| p.docs[i].head.as_str())
+                .collect();
+            println!("        x{}: {}", part.len(), shown.join(" | "));
+        }
+    }
+}
+
 /// For the worst merges: mean centred cosine, rare overlap and score within each of
 /// the two largest gold stories and between them.
 fn explain_merges(
@@ -295,6 +362,7 @@ fn main() -> anyhow::Result<()> {
     let mut worst = 5usize;
     let mut data: HashMap<String, String> = HashMap::new();
     let mut explain = false;
+    let mut splits = false;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -322,6 +390,7 @@ fn main() -> anyhow::Result<()> {
             }
             "--worst" => worst = value()?.parse()?,
             "--explain" => explain = true,
+            "--splits" => splits = true,
             "--data" => {
                 let (name, path) = value()?.split_once('=').context("--data corpus=path")?;
                 data.insert(name.to_owned(), path.to_owned());
@@ -350,15 +419,24 @@ fn main() -> anyhow::Result<()> {
                 continue;
             }
         };
-        let mut topics: Vec<&str> = p.docs.iter().filter_map(|d| d.topic.as_deref()).collect();
-        topics.sort_unstable();
-        topics.dedup();
-        let fold = |d: &Doc, f: usize| {
+        // Two halves by topic number: odd topics tune, even topics are held out. Each
+        // half is also run as a batch of its own (its own statistics and background).
+        let has_topics = p.docs.iter().any(|d| d.topic.is_some());
+        let half = |d: &Doc, f: usize| {
             d.topic
                 .as_deref()
-                .and_then(|t| topics.iter().position(|x| *x == t))
-                .is_some_and(|i| i % 2 == f)
+                .and_then(|t| t.parse::<usize>().ok())
+                .is_some_and(|t| (t + 1) % 2 == f)
         };
+        let mut halves: Vec<(Prepared, Vec<usize>)> = if has_topics {
+            (0..2).map(|f| subset(&p, &|d| half(d, f))).collect()
+        } else {
+            Vec::new()
+        };
+        // Both halves or none (`--data` may hold one half only).
+        if halves.iter().any(|h| h.1.is_empty()) {
+            halves.clear();
+        }
         for model in &models {
             let vpath = format!(".recoupe/vectors/{name}.{model}.jsonl");
             let vectors = match load_vectors(&vpath, &p.docs) {
@@ -376,11 +454,22 @@ fn main() -> anyhow::Result<()> {
                     line(&all),
                     secs
                 );
-                if !topics.is_empty() && grid.len() > 1 {
-                    for f in 0..2 {
-                        let s = scores(&p, &labels, &|d| fold(d, f))?;
-                        println!("{:<41}   fold {f} | {}", "", line(&s));
-                    }
+                for (f, (sub, rows)) in halves.iter().enumerate() {
+                    let sub_vectors = vectors.select(Axis(0), rows);
+                    let (sub_labels, _) = run(sub, &sub_vectors, config)?;
+                    let own = scores(sub, &sub_labels, &|_| true)?;
+                    let inside = scores(&p, &labels, &|d| half(d, f))?;
+                    let which = ["tune (odd topics)", "held out (even)"][f];
+                    println!(
+                        "{:<24} {which:<17} | own batch: clusters {:>3} (gold {:>3}) B3-F1 {:.3} ARI {:.3} | in the full batch: B3-F1 {:.3} ARI {:.3}",
+                        "",
+                        own.predicted_clusters,
+                        own.gold_clusters,
+                        own.b_cubed.f1,
+                        own.ari,
+                        inside.b_cubed.f1,
+                        inside.ari
+                    );
                 }
                 if grid.len() == 1 {
                     if p.docs.len() <= 20 {
@@ -415,6 +504,9 @@ fn main() -> anyhow::Result<()> {
                         }
                     }
                     worst_merges(&p, &labels, worst);
+                    if splits {
+                        worst_splits(&p, &labels, worst);
+                    }
                     if explain {
                         explain_merges(&p, &vectors, config, &labels, worst)?;
                     }

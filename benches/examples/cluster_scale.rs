@@ -102,14 +102,30 @@ fn main() -> anyhow::Result<()> {
                 hnsw_top_k(v, 10, 0.5, &HnswConfig::default())?
             };
             let hnsw_secs = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let ivf = ivf_top_k(v, 10, 0.5, &IvfConfig::default())?;
-            let ivf_secs = t.elapsed().as_secs_f64();
-            println!(
-                "recall@10 vs exact ({exact_secs:.2} s): hnsw {:.4} ({hnsw_secs:.2} s), ivf {:.4} ({ivf_secs:.2} s)",
-                recall_at_k(&exact, &hnsw),
-                recall_at_k(&exact, &ivf)
-            );
+            // `--probes 2,4,8`: IVF with each number of probes (default: the default).
+            let probes: Vec<usize> = match args.iter().position(|a| a == "--probes") {
+                Some(i) => args
+                    .get(i + 1)
+                    .context("--probes needs a list")?
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()?,
+                None => vec![IvfConfig::default().probes],
+            };
+            for p in probes {
+                let t = Instant::now();
+                let config = IvfConfig {
+                    probes: p,
+                    ..IvfConfig::default()
+                };
+                let ivf = ivf_top_k(v, 10, 0.5, &config)?;
+                let ivf_secs = t.elapsed().as_secs_f64();
+                println!(
+                    "recall@10 vs exact ({exact_secs:.2} s): hnsw {:.4} ({hnsw_secs:.2} s), ivf probes {p}: {:.4} ({ivf_secs:.2} s)",
+                    recall_at_k(&exact, &hnsw),
+                    recall_at_k(&exact, &ivf)
+                );
+            }
         }
         _ => {
             let config = SimilarityConfig {

@@ -123,6 +123,8 @@ pub const MIN_RARE_CUTOFF: f32 = 10.0;
 pub struct CorpusStats {
     document_frequency: HashMap<u64, u32>,
     documents: usize,
+    /// Median token count of the documents (0 for an empty batch).
+    median_length: f32,
 }
 
 impl CorpusStats {
@@ -139,9 +141,13 @@ impl CorpusStats {
                 *document_frequency.entry(h).or_insert(0) += 1;
             }
         }
+        let mut lengths: Vec<usize> = documents.iter().map(|d| d.as_ref().len()).collect();
+        lengths.sort_unstable();
+        let median_length = lengths.get(lengths.len() / 2).map_or(0.0, |&l| l as f32);
         Self {
             document_frequency,
             documents: documents.len(),
+            median_length,
         }
     }
 
@@ -183,7 +189,15 @@ impl CorpusStats {
     pub fn rare_token_vector(&self, tokens: &[Token], config: &SimilarityConfig) -> SparseVector {
         // Small batches cannot tell topic words from event words by frequency: below
         // `MIN_RARE_CUTOFF` documents every token counts, weighted by its IDF alone.
-        let max_df = (config.max_document_frequency * self.documents as f32).max(MIN_RARE_CUTOFF);
+        let mut max_df =
+            (config.max_document_frequency * self.documents as f32).max(MIN_RARE_CUTOFF);
+        if config.short_text_keeps_common_names {
+            // A short text names its story by one or two tokens; a long one also by
+            // many details. The cut-off drops topic words because long texts have
+            // details left to tell events apart; in a batch of short texts (median
+            // length below `long_text_tokens`) it widens by `long / median`.
+            max_df *= (config.long_text_tokens / self.median_length.max(1.0)).max(1.0);
+        }
         let mut counts: HashMap<u64, (u32, TokenKind)> = HashMap::new();
         for t in tokens {
             let e = counts.entry(t.hash).or_insert((0, t.kind));
@@ -637,6 +651,30 @@ mod tests {
         assert!(same.rare_overlap > 0.99, "{same:?}");
         assert!(other.rare_overlap < 0.5, "{other:?}");
         assert!(same.score > other.score);
+    }
+
+    #[test]
+    fn a_batch_of_short_texts_keeps_its_common_names() {
+        // 100 documents; name 7 is in 12 of them (more than the 3 %, at least 10, cut-off).
+        let doc = |i: u64, len: usize| {
+            let mut d = vec![tok(1000 + i, TokenKind::Word); len - 1];
+            d.push(tok(if i < 12 { 7 } else { 2000 + i }, TokenKind::Name));
+            d
+        };
+        let vector = |len: usize, keep: bool| {
+            let docs: Vec<Vec<Token>> = (0..100).map(|i| doc(i, len)).collect();
+            let config = SimilarityConfig {
+                short_text_keeps_common_names: keep,
+                ..Default::default()
+            };
+            CorpusStats::from_documents(&docs).rare_token_vector(&docs[0], &config)
+        };
+        let has_name = |v: &SparseVector| v.entries().iter().any(|e| e.0 == 7);
+        // Headlines (8 tokens): the cut-off widens 5x to 50 documents.
+        assert!(has_name(&vector(8, true)));
+        assert!(!has_name(&vector(8, false)));
+        // Articles (60 tokens): the cut-off stays at 3 % (10 documents at least).
+        assert!(!has_name(&vector(60, true)));
     }
 
     #[test]
