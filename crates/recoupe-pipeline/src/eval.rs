@@ -538,8 +538,9 @@ mod tests {
         assert_eq!((report.articles, report.evaluated), (8, 7));
         assert_eq!(report.missing_gold, 1);
         assert_eq!(report.missing_gold_ids, ["8"]);
-        // B-cubed by hand: precision (2/3 * 3 + 1 * 2 + 1/2 * 2) / 7 = 5/7.
-        assert!((report.scores.b_cubed.precision - 5.0 / 7.0).abs() < 1e-12);
+        // B-cubed by hand: precision (2/3 + 2/3 + 1/3 in c1, 1 + 1 in c2, 1/2 + 1/2 in
+        // c3) / 7 = 2/3.
+        assert!((report.scores.b_cubed.precision - 2.0 / 3.0).abs() < 1e-12);
         // Recall: x: (2/4 * 2 + 2/4 * 2), y: 1/2 * 2, z: 1 -> (2 + 1 + 1) / 7 = 4/7.
         assert!((report.scores.b_cubed.recall - 4.0 / 7.0).abs() < 1e-12);
     }
