@@ -501,7 +501,7 @@ impl Pipeline {
                             config.stories.minhash_threshold,
                         )
                     } else {
-                        baseline::cosine_stories(view, sim, config.stories.cosine_threshold)
+                        baseline::cosine_stories(view, sim, config.stories.cosine_threshold as f32)
                     }
                     .map_err(stage_err("similarity"))?;
                     let pairs = corpus
