@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the tables in crates/recoupe-lang/README.md: accuracy (per kind, French,
-# per language) on ../shared/eval/lingua-langid.jsonl, start-up and memory, binary size,
-# and (with --bench) the criterion speed comparison. Prints markdown to stdout.
+# per language) on ../shared/eval/lingua-langid.jsonl (whole corpus, then its tuning and
+# held-out halves), start-up and memory, binary size, the interleaved speed comparison
+# (examples/speed.rs) and (with --bench) the criterion one. Prints markdown to stdout.
 #
 #   scripts/lang-accuracy.sh [--per-lang N] [--bench]
 #
@@ -23,11 +24,21 @@ if [[ ! -f ../shared/eval/lingua-langid.jsonl ]]; then
   exit 1
 fi
 
-cargo build --release -q -p recoupe-lang --example accuracy --example footprint
+cargo build --release -q -p recoupe-lang --example accuracy --example footprint --example speed
 bin="$CARGO_TARGET_DIR/release/examples"
 
 echo "## Accuracy"
 "$bin/accuracy" "${per_lang[@]}"
+echo
+echo "## Accuracy, tuning half (settings were chosen here)"
+"$bin/accuracy" "${per_lang[@]}" --split tune --only whatlang,ours-whatlang-only,ours
+echo
+echo "## Accuracy, held-out half"
+"$bin/accuracy" "${per_lang[@]}" --split held-out --only whatlang,ours-whatlang-only,ours,lingua-high
+
+echo
+echo "## Speed (one thread, detectors alternated over the same held-out texts, median of 7 passes)"
+"$bin/speed" --per-lang 40 --passes 7
 
 echo
 echo "## Start-up and memory (20 word pairs per language, fresh process each)"

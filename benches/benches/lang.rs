@@ -1,5 +1,6 @@
-//! Language detection throughput: recoupe-lang (hybrid) against whatlang alone and lingua
-//! alone (high-accuracy mode, the same 57 languages compiled in), on the same texts from
+//! Language detection throughput: recoupe-lang (default `hybrid`: whatlang, then our scorer
+//! over lingua's n-gram models) against whatlang alone and lingua alone (high-accuracy mode,
+//! the same 57 languages compiled in), on the same texts from
 //! `../shared/eval/lingua-langid.jsonl`, for sentences and for word pairs.
 //!
 //! One thread. The three detectors are measured in alternating rounds inside one group per
@@ -76,7 +77,7 @@ fn bench(c: &mut Criterion) {
             eprintln!("skipped lang bench: ../shared/eval/lingua-langid.jsonl not found next to the repository");
             return;
         };
-        // Warm every cache (lazy lingua models, our per-candidate-set detectors) first.
+        // Warm every cache (our 1- to 3-gram table, the model pages) first.
         for t in &texts {
             black_box(ours.detect(t));
         }

@@ -25,19 +25,29 @@ pub struct LangConfig {
     /// Texts longer than this many bytes are sampled (a few windows) so detection time is
     /// bounded. At least 64.
     pub max_sample_bytes: usize,
-    /// Re-rank whatlang's candidates with lingua for short or unreliable text (needs the
-    /// `hybrid` feature; defaults to whether it is compiled in).
+    /// Re-rank the candidates with lingua's n-gram models for short or unreliable text
+    /// (needs the `hybrid` feature; defaults to whether it is compiled in).
     pub refine: bool,
-    /// Texts with fewer characters than this are always refined (0: confidence alone decides).
+    /// Texts with fewer characters than this skip whatlang's trigrams and go straight to the
+    /// refinement over every language of their script (0: whatlang always runs first and
+    /// its confidence alone decides).
     pub refine_below_chars: usize,
     /// Texts are refined when whatlang's confidence is below this, in `[0, 1]`.
     pub refine_below_confidence: f64,
-    /// How many of whatlang's best candidates lingua re-ranks, at most. At least 2.
+    /// How many of whatlang's best candidates are re-ranked, at most (longer unsure text).
+    /// At least 2; default all.
     pub refine_candidates: usize,
     /// Only candidates whose whatlang score is at least this fraction of the best score are
     /// re-ranked, in `[0, 1]`: fewer candidates, less time, for almost no accuracy.
     pub refine_min_score_ratio: f64,
-    /// Load lingua's models when the detector is built instead of on first use.
+    /// How many candidates, the best on 1- to 3-grams, get lingua's full 1- to 5-gram score
+    /// (the costly part). At least 1.
+    pub refine_full_candidates: usize,
+    /// When refining, keep whatlang's answer if that language has no n-gram model (Uzbek,
+    /// Javanese, Yiddish, … — 13 of the 70); by default the candidates with a model decide.
+    pub keep_unmodelled_best: bool,
+    /// Build the refinement's 1- to 3-gram table when the detector is built instead of on
+    /// first use (~0.3 s of CPU; the transducers need no loading).
     pub preload: bool,
     /// Paragraphs with fewer letters than this do not count towards the mixed-language flag.
     pub mixed_min_letters: usize,
@@ -52,10 +62,12 @@ impl Default for LangConfig {
             reliable_confidence: 0.9,
             max_sample_bytes: 2048,
             refine: cfg!(feature = "hybrid"),
-            refine_below_chars: 0,
+            refine_below_chars: 60,
             refine_below_confidence: 0.9,
-            refine_candidates: 12,
-            refine_min_score_ratio: 0.85,
+            refine_candidates: Lang::ALL.len(),
+            refine_min_score_ratio: 0.0,
+            refine_full_candidates: 5,
+            keep_unmodelled_best: false,
             preload: false,
             mixed_min_letters: 20,
         }
@@ -156,6 +168,18 @@ impl LanguageDetectorBuilder {
         self
     }
 
+    /// See [`LangConfig::refine_full_candidates`].
+    pub fn refine_full_candidates(mut self, n: usize) -> Self {
+        self.config.refine_full_candidates = n;
+        self
+    }
+
+    /// See [`LangConfig::keep_unmodelled_best`].
+    pub fn keep_unmodelled_best(mut self, on: bool) -> Self {
+        self.config.keep_unmodelled_best = on;
+        self
+    }
+
     /// See [`LangConfig::refine_min_score_ratio`].
     pub fn refine_min_score_ratio(mut self, r: f64) -> Self {
         self.config.refine_min_score_ratio = r;
@@ -208,6 +232,13 @@ impl LanguageDetectorBuilder {
                 name: "refine_candidates",
                 value: config.refine_candidates as f64,
                 expected: "at least 2",
+            });
+        }
+        if config.refine_full_candidates < 1 {
+            return Err(Error::OutOfRange {
+                name: "refine_full_candidates",
+                value: config.refine_full_candidates as f64,
+                expected: "at least 1",
             });
         }
         if config.refine && !cfg!(feature = "hybrid") {

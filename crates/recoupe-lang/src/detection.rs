@@ -15,7 +15,8 @@ pub enum Method {
     Script,
     /// whatlang's trigram and alphabet model.
     Statistical,
-    /// The short-text refinement re-ranked whatlang's candidates (feature `hybrid`).
+    /// The refinement (lingua's n-gram models, our scorer) re-ranked the candidates of the
+    /// script or of whatlang (feature `hybrid`).
     Refined,
 }
 
@@ -25,7 +26,8 @@ pub struct Detected {
     /// The language.
     pub lang: Lang,
     /// Confidence in `[0, 1]`: whatlang's margin over the runner-up, or after refinement
-    /// lingua's probability among the re-ranked candidates.
+    /// the winner's share of the probability mass of the best candidates (lingua's
+    /// confidence; 1 when a letter unique to the language decided).
     pub confidence: f64,
     /// `confidence` reached the detector's reliability threshold.
     pub reliable: bool,

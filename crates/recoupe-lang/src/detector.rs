@@ -1,5 +1,5 @@
 //! [`LanguageDetector`]: bad-input checks, sampling, whatlang, then (feature `hybrid`)
-//! lingua re-ranking of whatlang's top candidates for short or unreliable text.
+//! the n-gram refinement for short or unreliable text.
 
 use crate::config::LangConfig;
 use crate::detection::{Detected, Detection, Method, Undetermined};
@@ -15,8 +15,6 @@ pub struct LanguageDetector {
     whatlang: whatlang::Detector,
     /// `allowed[lang.index()]`: fast allow-list test.
     allowed: [bool; Lang::ALL.len()],
-    #[cfg(feature = "hybrid")]
-    refiner: Option<crate::refine::Refiner>,
 }
 
 impl LanguageDetector {
@@ -36,23 +34,16 @@ impl LanguageDetector {
             }
             None => whatlang::Detector::new(),
         };
+        // The one start-up cost of the refinement: the 1- to 3-gram table (the transducers
+        // are used in place).
         #[cfg(feature = "hybrid")]
-        let refiner = config.refine.then(|| {
-            if config.preload {
-                let langs: Vec<Lang> = Lang::ALL
-                    .into_iter()
-                    .filter(|l| allowed[l.index()])
-                    .collect();
-                crate::refine::Refiner::preload(&langs);
-            }
-            crate::refine::Refiner::new()
-        });
+        if config.refine && config.preload {
+            crate::low_order::table();
+        }
         Self {
             config,
             whatlang,
             allowed,
-            #[cfg(feature = "hybrid")]
-            refiner,
         }
     }
 
@@ -109,9 +100,16 @@ impl LanguageDetector {
 
     #[cfg(feature = "hybrid")]
     fn detect_sampled(&self, text: &str) -> Option<Detected> {
-        let Some(refiner) = &self.refiner else {
+        if !self.config.refine {
             return self.whatlang_detect(text);
-        };
+        }
+        let short = self.config.refine_below_chars > 0
+            && text.chars().count() < self.config.refine_below_chars;
+        if short && !self.config.keep_unmodelled_best {
+            if let Some(detected) = self.refine_short(text) {
+                return Some(detected);
+            }
+        }
         // One whatlang pass gives both its answer and the ranked candidates; a script that
         // decides alone (Greek, Han/kana, …) goes through whatlang's own detector.
         let Some(ranked) = self.ranked_candidates(text) else {
@@ -126,13 +124,13 @@ impl LanguageDetector {
             method: Method::Statistical,
             sampled: false,
         };
-        let short = self.config.refine_below_chars > 0
-            && text.chars().count() < self.config.refine_below_chars;
         if !short && detected.confidence >= self.config.refine_below_confidence {
             return Some(detected);
         }
-        // The winner must be scored by lingua too, or re-ranking could only demote it.
-        if best.to_lingua().is_none() {
+        // An unsure whatlang answer without an n-gram model (Uzbek, Javanese, Yiddish, …)
+        // cannot be checked: by default it yields to the candidates that have one (on short
+        // text whatlang picks these languages far more often wrongly than rightly).
+        if self.config.keep_unmodelled_best && !crate::models::has_model(best) {
             return Some(detected);
         }
         let floor = best_score * self.config.refine_min_score_ratio;
@@ -140,17 +138,43 @@ impl LanguageDetector {
             .scores
             .iter()
             .take(self.config.refine_candidates)
-            .filter(|(l, s)| *s >= floor && l.to_lingua().is_some())
+            .filter(|(l, s)| *s >= floor && crate::models::has_model(*l))
             .map(|(l, _)| *l)
             .collect();
-        if top.len() >= 2 {
-            if let Some((lang, confidence)) = refiner.rerank(text, &top) {
-                detected.lang = lang;
-                detected.confidence = confidence;
-                detected.method = Method::Refined;
-            }
+        if let Some((lang, confidence)) =
+            crate::refine::rerank(text, &top, self.config.refine_full_candidates)
+        {
+            detected.lang = lang;
+            detected.confidence = confidence;
+            detected.method = Method::Refined;
         }
         Some(detected)
+    }
+
+    /// Short text: whatlang's trigrams are skipped (on a few words they are the weaker
+    /// model, and they would cost as much as the refinement); every allowed language of the
+    /// script is re-ranked. `None` when the script decides alone (one language, Han/kana).
+    #[cfg(feature = "hybrid")]
+    fn refine_short(&self, text: &str) -> Option<Detected> {
+        let script = whatlang::detect_script(text)?;
+        let langs: Vec<Lang> = script
+            .langs()
+            .iter()
+            .map(|l| Lang::from_whatlang(*l))
+            .filter(|l| self.allowed[l.index()])
+            .collect();
+        if langs.len() < 2 || langs.contains(&Lang::Chinese) || langs.contains(&Lang::Japanese) {
+            return None;
+        }
+        let (lang, confidence) =
+            crate::refine::rerank(text, &langs, self.config.refine_full_candidates)?;
+        Some(Detected {
+            lang,
+            confidence,
+            reliable: false,
+            method: Method::Refined,
+            sampled: false,
+        })
     }
 
     /// whatlang's allowed candidates for `text`, best first, when its script is shared by

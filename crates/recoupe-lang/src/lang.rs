@@ -626,91 +626,6 @@ impl Lang {
             Lang::Zulu => whatlang::Lang::Zul,
         }
     }
-
-    /// The lingua model for this language, if lingua has one compiled in.
-    #[cfg(feature = "hybrid")]
-    pub(crate) const fn to_lingua(self) -> Option<lingua::Language> {
-        match self {
-            Lang::Afrikaans => Some(lingua::Language::Afrikaans),
-            Lang::Akan => None,
-            Lang::Amharic => None,
-            Lang::Arabic => Some(lingua::Language::Arabic),
-            Lang::Armenian => Some(lingua::Language::Armenian),
-            Lang::Azerbaijani => Some(lingua::Language::Azerbaijani),
-            Lang::Belarusian => Some(lingua::Language::Belarusian),
-            Lang::Bengali => Some(lingua::Language::Bengali),
-            Lang::Bokmal => Some(lingua::Language::Bokmal),
-            Lang::Bulgarian => Some(lingua::Language::Bulgarian),
-            Lang::Burmese => None,
-            Lang::Catalan => Some(lingua::Language::Catalan),
-            Lang::Chinese => Some(lingua::Language::Chinese),
-            Lang::Croatian => Some(lingua::Language::Croatian),
-            Lang::Czech => Some(lingua::Language::Czech),
-            Lang::Danish => Some(lingua::Language::Danish),
-            Lang::Dutch => Some(lingua::Language::Dutch),
-            Lang::English => Some(lingua::Language::English),
-            Lang::Esperanto => Some(lingua::Language::Esperanto),
-            Lang::Estonian => Some(lingua::Language::Estonian),
-            Lang::Finnish => Some(lingua::Language::Finnish),
-            Lang::French => Some(lingua::Language::French),
-            Lang::Georgian => Some(lingua::Language::Georgian),
-            Lang::German => Some(lingua::Language::German),
-            Lang::Greek => Some(lingua::Language::Greek),
-            Lang::Gujarati => Some(lingua::Language::Gujarati),
-            Lang::Hebrew => Some(lingua::Language::Hebrew),
-            Lang::Hindi => Some(lingua::Language::Hindi),
-            Lang::Hungarian => Some(lingua::Language::Hungarian),
-            Lang::Indonesian => Some(lingua::Language::Indonesian),
-            Lang::Italian => Some(lingua::Language::Italian),
-            Lang::Japanese => Some(lingua::Language::Japanese),
-            Lang::Javanese => None,
-            Lang::Kannada => None,
-            Lang::Khmer => None,
-            Lang::Korean => Some(lingua::Language::Korean),
-            Lang::Latin => Some(lingua::Language::Latin),
-            Lang::Latvian => Some(lingua::Language::Latvian),
-            Lang::Lithuanian => Some(lingua::Language::Lithuanian),
-            Lang::Macedonian => Some(lingua::Language::Macedonian),
-            Lang::Malayalam => None,
-            Lang::Marathi => Some(lingua::Language::Marathi),
-            Lang::Nepali => None,
-            Lang::Oriya => None,
-            Lang::Persian => Some(lingua::Language::Persian),
-            Lang::Polish => Some(lingua::Language::Polish),
-            Lang::Portuguese => Some(lingua::Language::Portuguese),
-            Lang::Punjabi => Some(lingua::Language::Punjabi),
-            Lang::Romanian => Some(lingua::Language::Romanian),
-            Lang::Russian => Some(lingua::Language::Russian),
-            Lang::Serbian => Some(lingua::Language::Serbian),
-            Lang::Shona => Some(lingua::Language::Shona),
-            Lang::Sinhala => None,
-            Lang::Slovak => Some(lingua::Language::Slovak),
-            Lang::Slovene => Some(lingua::Language::Slovene),
-            Lang::Spanish => Some(lingua::Language::Spanish),
-            Lang::Swedish => Some(lingua::Language::Swedish),
-            Lang::Tagalog => Some(lingua::Language::Tagalog),
-            Lang::Tamil => Some(lingua::Language::Tamil),
-            Lang::Telugu => Some(lingua::Language::Telugu),
-            Lang::Thai => Some(lingua::Language::Thai),
-            Lang::Turkish => Some(lingua::Language::Turkish),
-            Lang::Turkmen => None,
-            Lang::Ukrainian => Some(lingua::Language::Ukrainian),
-            Lang::Urdu => Some(lingua::Language::Urdu),
-            Lang::Uzbek => None,
-            Lang::Vietnamese => Some(lingua::Language::Vietnamese),
-            Lang::Welsh => Some(lingua::Language::Welsh),
-            Lang::Yiddish => None,
-            Lang::Zulu => Some(lingua::Language::Zulu),
-        }
-    }
-
-    #[cfg(feature = "hybrid")]
-    pub(crate) fn from_lingua(lang: lingua::Language) -> Option<Lang> {
-        Lang::ALL
-            .iter()
-            .copied()
-            .find(|l| l.to_lingua() == Some(lang))
-    }
 }
 
 impl fmt::Display for Lang {
@@ -784,17 +699,5 @@ mod tests {
     fn unknown_code_error_says_what_to_do() {
         let err = "klingon".parse::<Lang>().err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("klingon") && e.contains("ISO 639")));
-    }
-
-    #[cfg(feature = "hybrid")]
-    #[test]
-    fn lingua_mapping_round_trips() {
-        let mapped = Lang::ALL.iter().filter(|l| l.to_lingua().is_some()).count();
-        assert_eq!(mapped, 57);
-        for lang in Lang::ALL {
-            if let Some(l) = lang.to_lingua() {
-                assert_eq!(Lang::from_lingua(l), Some(lang));
-            }
-        }
     }
 }

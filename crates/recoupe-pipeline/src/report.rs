@@ -1,8 +1,13 @@
 //! The records of the output files (`articles.jsonl`, `clusters.jsonl`, `pairs.jsonl`,
-//! `rejects.jsonl`, `run.json`) and their CSV twins.
+//! `rejects.jsonl`, `run.json`) and their CSV twins; [`html`] renders `report.html` and
+//! [`markdown`] `report.md` from the same records.
+
+pub mod html;
+pub mod markdown;
 
 use std::path::Path;
 
+use recoupe_similarity::SimilarityConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::clean::Removal;
@@ -280,6 +285,11 @@ pub struct Outputs<'a> {
     pub rejects: &'a [Reject],
     /// `run.json`.
     pub summary: &'a RunSummary,
+    /// Input text of each article (parallel to `articles`, cut to
+    /// `limits.max_compare_bytes`): the text the evidence byte offsets point into.
+    pub texts: &'a [&'a str],
+    /// Thresholds drawn on the score histograms of `report.html`.
+    pub similarity: &'a SimilarityConfig,
 }
 
 impl Outputs<'_> {
@@ -380,15 +390,14 @@ impl Outputs<'_> {
             ],
             &cluster_rows,
         )?);
+        files.push(html::write(&dir.join("report.html"), self)?);
+        files.push(markdown::write(&dir.join("report.md"), self)?);
         let mut run = AtomicFile::create(&dir.join("run.json"))?;
         let mut text = serde_json::to_vec_pretty(self.summary).unwrap_or_default();
         text.push(b'\n');
         run.write_all(&text)?;
         files.push(run);
-        for f in files {
-            f.commit()?;
-        }
-        Ok(())
+        crate::output::commit_set(dir, files)
     }
 }
 

@@ -127,6 +127,9 @@ struct Doc {
     id: String,
     meta: Meta,
     cleaned: Cleaned,
+    /// The input text when cleaning removed something (else it is `cleaned.text`):
+    /// report.html shows it with the evidence highlighted at its byte offsets.
+    original: Option<String>,
     truncated: Vec<String>,
 }
 
@@ -365,12 +368,14 @@ impl Pipeline {
                     };
                     return Err(Box::new((p.seq, Reject::new(p.origin, Some(p.id), reason))));
                 }
+                let original = (!cleaned.removed.is_empty()).then_some(p.text);
                 Ok(Doc {
                     seq: p.seq,
                     origin: p.origin,
                     id: p.id,
                     meta: p.meta,
                     cleaned,
+                    original,
                     truncated: if p.truncated {
                         vec!["compare".to_owned()]
                     } else {
@@ -693,12 +698,18 @@ impl Pipeline {
         timed(Stage::Report, t);
         summary.stages = stages;
         summary.total_seconds = started.elapsed().as_secs_f64();
+        let texts: Vec<&str> = docs
+            .iter()
+            .map(|d| d.original.as_deref().unwrap_or(&d.cleaned.text))
+            .collect();
         Outputs {
             articles: &article_records,
             clusters: &cluster_records,
             pairs: &pair_records,
             rejects: &rejects,
             summary: &summary,
+            texts: &texts,
+            similarity: &config.similarity,
         }
         .write(&options.out_dir)?;
         progress.finish(Stage::Report);
