@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod determinism;
+mod eval;
 mod hostile_corpus;
 mod html_report;
 mod kill;

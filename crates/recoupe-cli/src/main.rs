@@ -2,13 +2,17 @@
 //!
 //! ```text
 //! recoupe run INPUT... --out DIR [--model multilingual-e5-small|all-minilm-l6-v2]
-//!             [--threads N] [--config FILE] [--cache-dir DIR] [--quiet] [--strict]
+//!             [--method full|minhash|cosine] [--threads N] [--config FILE]
+//!             [--cache-dir DIR] [--quiet] [--strict]
+//! recoupe eval --gold FIELD (INPUT... [--out DIR] [run options] | --from-output DIR)
+//!             [--json] [--worst N]
 //! recoupe config --default
 //! ```
 //!
 //! Exit codes: 0 success; 1 a run failed; 2 bad usage, a missing input, an invalid
-//! config or a model that cannot be loaded (nothing is written); 3 `--strict` and some
-//! records were rejected (outputs are written).
+//! config or a model that cannot be loaded (nothing is written), and for `eval` a gold
+//! field that no article carries or an output folder that cannot be read; 3 `--strict`
+//! and some records were rejected (outputs are written).
 
 mod progress;
 
@@ -17,8 +21,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use recoupe_pipeline::eval::{self, EvalOptions};
 use recoupe_pipeline::input::InputFormat;
-use recoupe_pipeline::{Error, InputSpec, NoProgress, Pipeline, PipelineConfig, RunOptions};
+use recoupe_pipeline::{
+    Error, InputSpec, NoProgress, Pipeline, PipelineConfig, RunOptions, RunSummary, StoryMethod,
+};
 
 /// Find which news articles cover the same story: wire copies, rewrites and independent
 /// reports of one event, kept apart from articles only on the same topic.
@@ -33,6 +40,11 @@ struct Cli {
 enum Command {
     /// Run the pipeline on a batch of articles and write the outputs to --out.
     Run(Box<RunArgs>),
+    /// Score a run's clusters against a gold field of the input records: ARI, B-cubed
+    /// and pairwise precision/recall/F1, worst merges and splits. Runs the pipeline on
+    /// INPUT (outputs in --out, else a temporary folder) or reads --from-output DIR.
+    /// Articles without the gold field and rejected records are left out and counted.
+    Eval(Box<EvalArgs>),
     /// Print settings as TOML.
     Config {
         /// Print the documented defaults (the only mode for now).
@@ -49,9 +61,53 @@ struct RunArgs {
     /// Output folder (created; files are replaced atomically).
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
+    /// Exit with code 3 when any record is rejected.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// Input field holding the gold story (metadata field, or any other input field,
+    /// found under `extra` in articles.jsonl).
+    #[arg(long, value_name = "FIELD")]
+    gold: String,
+    /// Inputs to run the pipeline on (as for `run`).
+    #[arg(
+        value_name = "INPUT",
+        required_unless_present = "from_output",
+        conflicts_with = "from_output"
+    )]
+    inputs: Vec<String>,
+    /// Output folder of the run (default: a temporary folder, removed afterwards);
+    /// eval.json is written there too.
+    #[arg(long, short, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Evaluate the outputs of a finished run instead of running the pipeline.
+    #[arg(long, value_name = "DIR")]
+    from_output: Option<PathBuf>,
+    /// Print the report as JSON on stdout instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Worst merges and worst splits listed (each).
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    worst: usize,
+    #[command(flatten)]
+    pipeline: PipelineArgs,
+}
+
+/// Options of a pipeline run, shared by `run` and `eval`.
+#[derive(Debug, Args)]
+struct PipelineArgs {
     /// Embedding model: multilingual-e5-small (default) or all-minilm-l6-v2.
     #[arg(long, value_name = "NAME")]
     model: Option<String>,
+    /// Story method: full (default), or the baselines minhash / cosine
+    /// (`[stories] method` in the config).
+    #[arg(long, value_parser = ["full", "minhash", "cosine"])]
+    method: Option<String>,
     /// Folder holding the model folders (default: ./models, or the models/ folder of
     /// the recoupe checkout the binary was built in; env RECOUPE_MODELS_DIR).
     #[arg(long, value_name = "DIR")]
@@ -68,9 +124,6 @@ struct RunArgs {
     /// No progress bars and no summary line.
     #[arg(long, short)]
     quiet: bool,
-    /// Exit with code 3 when any record is rejected.
-    #[arg(long)]
-    strict: bool,
     /// Input format for every input (default: by path: folder, .csv, .txt/.md, else JSONL).
     #[arg(long, value_parser = ["jsonl", "csv", "dir", "text"])]
     format: Option<String>,
@@ -113,7 +166,9 @@ impl From<Error> for Failure {
             | Error::CsvColumn { .. }
             | Error::CsvHeader { .. }
             | Error::Config { .. }
-            | Error::Model { .. } => 2,
+            | Error::Model { .. }
+            | Error::GoldField { .. }
+            | Error::OutputRead { .. } => 2,
             _ => 1,
         };
         Self {
@@ -135,6 +190,7 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run(args) => run(*args),
+        Command::Eval(args) => eval_command(*args),
     };
     match result {
         Ok(code) => code,
@@ -176,13 +232,17 @@ fn find_model(name: &str, models_dir: Option<&Path>) -> Result<PathBuf, Failure>
     )))
 }
 
-fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+/// The pipeline config of `args`: --config, then the flags over it.
+fn pipeline_config(args: &PipelineArgs) -> Result<PipelineConfig, Failure> {
     let mut config = match &args.config {
         Some(path) => PipelineConfig::from_file(path)?,
         None => PipelineConfig::default(),
     };
     if let Some(model) = &args.model {
         config.embed.model = model.clone();
+    }
+    if let Some(method) = &args.method {
+        config.stories.method = method.parse::<StoryMethod>().map_err(usage)?;
     }
     if let Some(format) = &args.format {
         config.input.format = Some(match format.as_str() {
@@ -209,7 +269,17 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if let Some(exts) = &args.text_ext {
         config.input.text_extensions.clone_from(exts);
     }
-    let inputs: Vec<InputSpec> = args.inputs.iter().map(|s| InputSpec::parse(s)).collect();
+    Ok(config)
+}
+
+/// Loads the model and runs the pipeline on `inputs` into `out`.
+fn run_pipeline(
+    args: &PipelineArgs,
+    config: PipelineConfig,
+    inputs: &[String],
+    out: &Path,
+) -> Result<RunSummary, Failure> {
+    let inputs: Vec<InputSpec> = inputs.iter().map(|s| InputSpec::parse(s)).collect();
     if inputs.iter().filter(|i| **i == InputSpec::Stdin).count() > 1 {
         return Err(usage("`-` (stdin) can be given only once".into()));
     }
@@ -231,7 +301,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let pipeline = Pipeline::new(config, embedder, &model_name);
     let options = RunOptions {
         inputs,
-        out_dir: args.out.clone(),
+        out_dir: out.to_path_buf(),
         cache_dir: args.cache_dir.clone(),
         threads: args.threads,
     };
@@ -244,6 +314,12 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if !args.quiet {
         eprintln!("recoupe: {}", summary.line());
     }
+    Ok(summary)
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let config = pipeline_config(&args.pipeline)?;
+    let summary = run_pipeline(&args.pipeline, config, &args.inputs, &args.out)?;
     println!("{}", args.out.display());
     if args.strict && summary.rejected > 0 {
         eprintln!(
@@ -252,6 +328,53 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             args.out.join("rejects.jsonl").display()
         );
         return Ok(ExitCode::from(3));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_command(args: EvalArgs) -> Result<ExitCode, Failure> {
+    let options = EvalOptions {
+        gold_field: args.gold.clone(),
+        worst: args.worst,
+    };
+    let report = if let Some(dir) = &args.from_output {
+        if args.out.is_some() {
+            return Err(usage(
+                "--out is for a new run; --from-output reads an existing one".into(),
+            ));
+        }
+        eval::evaluate_output(dir, &options)?
+    } else {
+        let config = pipeline_config(&args.pipeline)?;
+        let method = config.stories.method;
+        // Without --out the run goes to a temporary folder, removed when done.
+        let (out, _temp) = match &args.out {
+            Some(dir) => (dir.clone(), None),
+            None => {
+                let temp = tempfile::Builder::new()
+                    .prefix("recoupe-eval-")
+                    .tempdir()
+                    .map_err(|e| Failure {
+                        code: 1,
+                        message: format!(
+                            "cannot create a temporary output folder: {e}; pass --out DIR"
+                        ),
+                    })?;
+                (temp.path().to_path_buf(), Some(temp))
+            }
+        };
+        run_pipeline(&args.pipeline, config, &args.inputs, &out)?;
+        let mut report = eval::evaluate_output(&out, &options)?;
+        report.method = Some(method.name().to_owned());
+        if args.out.is_some() {
+            report.write_json(&out.join("eval.json"))?;
+        }
+        report
+    };
+    if args.json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_text());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -79,6 +79,26 @@ pub enum Error {
         /// The embedder's error message.
         message: String,
     },
+    /// `recoupe eval`: no article to evaluate carries the gold field.
+    #[error("gold field `{field}` not found in any of the {articles} articles of {path} (fields there: {available}); pass --gold with a field of the input records")]
+    GoldField {
+        /// The gold field asked for.
+        field: String,
+        /// Articles read.
+        articles: usize,
+        /// The articles file.
+        path: PathBuf,
+        /// Metadata fields the articles do carry, comma separated.
+        available: String,
+    },
+    /// `recoupe eval`: an output folder could not be read.
+    #[error("cannot read the run output {path}: {message}; pass the --out folder of a finished `recoupe run`")]
+    OutputRead {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// What went wrong (with the line number for a bad line).
+        message: String,
+    },
 }
 
 /// Result alias of the pipeline.

@@ -27,17 +27,19 @@
 //! assert_eq!(&text[cleaned.to_original(3)..][..8], "ministre");
 //! ```
 
+pub mod baseline;
 pub mod cache;
 pub mod clean;
 pub mod config;
 pub mod error;
+pub mod eval;
 pub mod input;
 pub mod output;
 pub mod record;
 pub mod report;
 pub mod run;
 
-pub use config::PipelineConfig;
+pub use config::{PipelineConfig, StoryMethod};
 pub use error::{Error, Result};
 pub use input::InputSpec;
 pub use record::{Meta, Origin, RawArticle, ReadItem, Reject, RejectReason};

@@ -14,9 +14,10 @@ use recoupe_similarity::{
 };
 use recoupe_tokenize::Tokenizer;
 
+use crate::baseline;
 use crate::cache::{self, EmbeddingCache};
 use crate::clean::{self, Cleaned, RecurringLines, Removal};
-use crate::config::PipelineConfig;
+use crate::config::{PipelineConfig, StoryMethod};
 use crate::error::{Error, Result};
 use crate::input::{self, InputSpec};
 use crate::record::{Meta, Origin, ReadItem, Reject, RejectReason};
@@ -484,8 +485,36 @@ impl Pipeline {
                 .config(sim.clone())
                 .build()
                 .map_err(stage_err("similarity"))?;
-            let found = recoupe_similarity::find_stories(&corpus, &neighbours)
-                .map_err(stage_err("similarity"))?;
+            let found = match config.stories.method {
+                StoryMethod::Full => recoupe_similarity::find_stories(&corpus, &neighbours)
+                    .map_err(stage_err("similarity"))?,
+                // Baselines: their own partition; the pairs that joined it are scored
+                // by the full corpus so pairs.jsonl shows every view.
+                method => {
+                    let (clustering, edges) = if method == StoryMethod::Minhash {
+                        let n = config.stories.minhash_word_ngram;
+                        let shingles: Vec<Vec<u64>> = analyses
+                            .par_iter()
+                            .map(|a| {
+                                let hashes: Vec<u64> = a.tokens.iter().map(|t| t.hash).collect();
+                                baseline::word_ngram_shingles(&hashes, n)
+                            })
+                            .collect();
+                        baseline::minhash_stories(
+                            &shingles,
+                            config.minhash.num_perm,
+                            config.stories.minhash_threshold,
+                        )
+                    } else {
+                        baseline::cosine_stories(view, sim, config.stories.cosine_threshold as f32)
+                    }
+                    .map_err(stage_err("similarity"))?;
+                    let pairs = corpus
+                        .score_pairs(&edges)
+                        .map_err(stage_err("similarity"))?;
+                    recoupe_similarity::Stories { clustering, pairs }
+                }
+            };
             // Every member's score against its representative.
             let mut by_pair: HashMap<(u32, u32), PairScore> = found
                 .pairs
