@@ -4,5 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod determinism;
+mod hostile_corpus;
 mod html_report;
+mod kill;
+#[cfg(unix)]
+mod model_files;
 mod seeds;

@@ -11,8 +11,11 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+pub mod hostile;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -112,6 +115,151 @@ pub fn run(bin: &Path, args: &[&str]) -> Result<Run> {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     })
+}
+
+/// Peak memory and wall time of one command run.
+#[derive(Debug, Clone, Copy)]
+pub struct Usage {
+    /// Peak resident set size in KiB (`None` when it could not be measured).
+    pub peak_rss_kib: Option<u64>,
+    /// Wall-clock time.
+    pub wall: Duration,
+    /// How the peak was measured: `/usr/bin/time -v`, or polling `/proc/PID/status`.
+    pub method: &'static str,
+}
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.peak_rss_kib {
+            Some(kib) => write!(f, "peak RSS {:.1} MiB", kib as f64 / 1024.0)?,
+            None => write!(f, "peak RSS unknown")?,
+        }
+        write!(
+            f,
+            ", wall {:.1} s ({})",
+            self.wall.as_secs_f64(),
+            self.method
+        )
+    }
+}
+
+/// `VmHWM` (peak RSS, KiB) of a running process, from `/proc` (Linux).
+fn proc_peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Like [`run`], measuring peak RSS and wall time: under GNU `/usr/bin/time -v` when it
+/// is installed (its report is cut from `stderr`), else by polling the child's
+/// `/proc/PID/status` high-water mark every 10 ms.
+pub fn run_measured(bin: &Path, args: &[&str]) -> Result<(Run, Usage)> {
+    let time = Path::new("/usr/bin/time");
+    let gnu_time = time.is_file()
+        && Command::new(time)
+            .args(["-v", "true"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    let started = Instant::now();
+    if gnu_time {
+        let out = Command::new(time)
+            .arg("-v")
+            .arg(bin)
+            .args(args)
+            .current_dir(workspace_root())
+            .env_remove("RECOUPE_MODELS_DIR")
+            .output()
+            .context("cannot run /usr/bin/time")?;
+        let wall = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let (own, report) = match stderr.find("\tCommand being timed:") {
+            Some(i) => stderr.split_at(i),
+            None => (stderr.as_str(), ""),
+        };
+        let own = own
+            .lines()
+            .filter(|l| !l.starts_with("Command exited with non-zero status"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let peak = report.lines().find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes):")
+                .and_then(|v| v.trim().parse().ok())
+        });
+        let run = Run {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: own,
+        };
+        return Ok((
+            run,
+            Usage {
+                peak_rss_kib: peak,
+                wall,
+                method: "/usr/bin/time -v",
+            },
+        ));
+    }
+    let mut child = Command::new(bin)
+        .args(args)
+        .current_dir(workspace_root())
+        .env_remove("RECOUPE_MODELS_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", bin.display()))?;
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        })
+    };
+    let out_thread = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err_thread = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let mut peak = None;
+    let status = loop {
+        if let Some(kib) = proc_peak_rss(child.id()) {
+            peak = Some(peak.map_or(kib, |p: u64| p.max(kib)));
+        }
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let wall = started.elapsed();
+    let run = Run {
+        code: status.code(),
+        stdout: out_thread.join().unwrap_or_default(),
+        stderr: err_thread.join().unwrap_or_default(),
+    };
+    Ok((
+        run,
+        Usage {
+            peak_rss_kib: peak,
+            wall,
+            method: "polling /proc/PID/status VmHWM",
+        },
+    ))
+}
+
+/// Files in `dir` whose names mark them as temporary (`.NAME.tmp-PID`).
+pub fn temp_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.') && n.contains(".tmp-"))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The JSON values of a JSONL file.

@@ -34,6 +34,15 @@ pub fn normalize_text(text: &str, max_bytes: usize) -> String {
         let mut first = true;
         for word in line.split_whitespace() {
             if out.len() + word.len() + 1 > max_bytes {
+                // A word longer than the whole budget (a text without spaces) is cut
+                // rather than dropped, or such a text would have nothing to embed.
+                if out.is_empty() {
+                    let mut cut = max_bytes.min(word.len());
+                    while !word.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    out.push_str(&word[..cut]);
+                }
                 return out;
             }
             if first {
@@ -218,6 +227,9 @@ mod tests {
     fn normalized_text_and_key() {
         assert_eq!(normalize_text("  a  b \n\n\tc\n", 100), "a b\nc");
         assert_eq!(normalize_text("aaa bbb ccc", 8), "aaa bbb");
+        // One word over the budget is cut at a character boundary, not dropped.
+        assert_eq!(normalize_text(&"é".repeat(10), 5), "éé");
+        assert_eq!(normalize_text("  abcdef", 4), "abcd");
         assert_ne!(key("m1", "t"), key("m2", "t"));
     }
 }

@@ -542,10 +542,13 @@ pub fn rule_removals(text: &str, config: &CleanConfig) -> Vec<Removal> {
     let last_body = (0..lines.len())
         .rev()
         .find(|&i| words[i] >= config.body_line_words);
-    let edge_rank = |i: usize| {
-        let rank = non_blank.iter().position(|&j| j == i).unwrap_or(usize::MAX);
-        rank < 3 || rank + 3 >= non_blank.len()
-    };
+    // Rank of each line among the non-blank ones, looked up per line (a search per line
+    // made an article of many short lines quadratic).
+    let mut rank = vec![usize::MAX; lines.len()];
+    for (r, &i) in non_blank.iter().enumerate() {
+        rank[i] = r;
+    }
+    let edge_rank = |i: usize| rank[i] < 3 || rank[i].saturating_add(3) >= non_blank.len();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if words[i] == 0 {
@@ -908,6 +911,19 @@ mod tests {
         let l = lines("a\r\nb\rc\nd");
         let starts: Vec<usize> = l.iter().map(|l| l.start).collect();
         assert_eq!(starts, vec![0, 3, 5, 7]);
+    }
+
+    #[test]
+    fn many_short_lines_finish() {
+        // 200,000 one-word lines: a rank search per line made this quadratic (a hang
+        // on a 1 MB article of short lines).
+        let text = "word\n".repeat(200_000);
+        let removals = rule_removals(&text, &CleanConfig::default());
+        assert!(removals.len() <= 200_000);
+        assert!(removals
+            .iter()
+            .all(|r| r.start < r.end && r.end <= text.len()));
+        assert_eq!(Cleaned::new(&text, removals).original_len, text.len());
     }
 
     proptest::proptest! {

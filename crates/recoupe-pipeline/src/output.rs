@@ -86,6 +86,51 @@ impl Drop for AtomicFile {
     }
 }
 
+/// Commits a run's files in order. The last one is the run's marker (`run.json`): its
+/// old version is removed before the first rename and the new one renamed in last, so a
+/// run killed between two renames leaves no marker, and a folder holding a marker holds
+/// only files of the run it describes. Temporary files left by killed runs (their
+/// process is gone) are removed afterwards.
+pub fn commit_set(dir: &Path, files: Vec<AtomicFile>) -> Result<()> {
+    if let Some(marker) = files.last() {
+        match std::fs::remove_file(&marker.dest) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(marker.io_err(e)),
+        }
+    }
+    for f in files {
+        f.commit()?;
+    }
+    remove_stale_temps(dir);
+    Ok(())
+}
+
+/// Removes `.NAME.tmp-PID` files of processes that no longer run (Linux: `/proc/PID`;
+/// elsewhere nothing is removed). Best effort: a file that cannot be removed stays.
+fn remove_stale_temps(dir: &Path) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|n| n.rsplit_once(".tmp-"))
+            .map(|(_, pid)| pid)
+        else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Writes a CSV file atomically from a header and rows of strings.
 pub fn write_csv(dest: &Path, header: &[&str], rows: &[Vec<String>]) -> Result<AtomicFile> {
     let mut file = AtomicFile::create(dest)?;
@@ -129,6 +174,29 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "old\n");
         f.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&dest).unwrap(), "{\"x\":1}\n");
+    }
+
+    #[test]
+    fn commit_set_writes_the_marker_last_and_clears_stale_temps() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("run.json"), "old").unwrap();
+        // A temp file of a process that cannot exist (pid above pid_max), and one of ours.
+        std::fs::write(dir.path().join(".a.jsonl.tmp-4294967295"), "torn").unwrap();
+        let mut a = AtomicFile::create(&dir.path().join("a.jsonl")).unwrap();
+        a.write_all(b"{}\n").unwrap();
+        let mut run = AtomicFile::create(&dir.path().join("run.json")).unwrap();
+        run.write_all(b"new").unwrap();
+        commit_set(dir.path(), vec![a, run]).unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.jsonl", "run.json"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("run.json")).unwrap(),
+            "new"
+        );
     }
 
     #[test]

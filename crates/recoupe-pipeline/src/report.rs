@@ -390,17 +390,14 @@ impl Outputs<'_> {
             ],
             &cluster_rows,
         )?);
+        files.push(html::write(&dir.join("report.html"), self)?);
+        files.push(markdown::write(&dir.join("report.md"), self)?);
         let mut run = AtomicFile::create(&dir.join("run.json"))?;
         let mut text = serde_json::to_vec_pretty(self.summary).unwrap_or_default();
         text.push(b'\n');
         run.write_all(&text)?;
         files.push(run);
-        files.push(html::write(&dir.join("report.html"), self)?);
-        files.push(markdown::write(&dir.join("report.md"), self)?);
-        for f in files {
-            f.commit()?;
-        }
-        Ok(())
+        crate::output::commit_set(dir, files)
     }
 }
 

@@ -2,4 +2,5 @@
 
 mod bad_input;
 mod document;
+mod fuzz_regressions;
 mod properties;

@@ -3,6 +3,8 @@
 // Helpers outside `#[test]` functions panic on purpose: a panic is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod fuzz_regressions;
+
 use std::path::PathBuf;
 
 use recoupe_pipeline::clean::{rule_removals, CleanConfig, Cleaned, RecurringLines, Rule};

@@ -7,6 +7,8 @@
     reason = "helpers of tests: a panic is a failed test"
 )]
 
+mod fuzz_regressions;
+
 use std::collections::HashSet;
 use std::path::PathBuf;
 

@@ -1,0 +1,73 @@
+//! The full pipeline with `--threads 1` twice and `--threads 2` twice, each run with
+//! its own (cold) embedding cache, gives byte-identical outputs on real articles with
+//! multi-article stories (the first 150 articles of ecbplus-dev).
+
+use recoupe_e2e::{model_installed, recoupe_bin, run, workspace_root};
+
+const MODEL: &str = "all-minilm-l6-v2";
+
+#[test]
+fn threads_1_1_2_2_give_byte_identical_outputs() {
+    if !model_installed(MODEL) {
+        eprintln!("SKIP: model {MODEL} not installed; run scripts/setup.sh");
+        return;
+    }
+    let source = workspace_root().join("../shared/eval/ecbplus-dev.jsonl");
+    let Ok(text) = std::fs::read_to_string(&source) else {
+        eprintln!("SKIP: ../shared/eval/ecbplus-dev.jsonl not found next to the repository");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ecb150.jsonl");
+    let lines: Vec<&str> = text.lines().take(150).collect();
+    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
+    let bin = recoupe_bin().unwrap();
+    let outs: Vec<_> = ["1", "1", "2", "2"]
+        .iter()
+        .enumerate()
+        .map(|(i, threads)| {
+            let out = dir.path().join(format!("out-{i}-threads-{threads}"));
+            let r = run(
+                &bin,
+                &[
+                    "run",
+                    input.to_str().unwrap(),
+                    "--model",
+                    MODEL,
+                    "--threads",
+                    threads,
+                    "--out",
+                    out.to_str().unwrap(),
+                    "-q",
+                ],
+            )
+            .unwrap();
+            assert_eq!(r.code, Some(0), "{}", r.stderr);
+            out
+        })
+        .collect();
+    let clusters = std::fs::read_to_string(outs[0].join("clusters.jsonl")).unwrap();
+    assert!(
+        clusters.lines().any(|l| !l.contains("\"size\":1,")),
+        "no multi-article story: the comparison would be weak"
+    );
+    for file in [
+        "articles.jsonl",
+        "clusters.jsonl",
+        "pairs.jsonl",
+        "rejects.jsonl",
+        "articles.csv",
+        "clusters.csv",
+    ] {
+        let first = std::fs::read(outs[0].join(file)).unwrap();
+        for out in &outs[1..] {
+            let other = std::fs::read(out.join(file)).unwrap();
+            assert!(
+                first == other,
+                "{file} differs between {} and {}",
+                outs[0].display(),
+                out.display()
+            );
+        }
+    }
+}
