@@ -53,7 +53,7 @@ fn chromium() -> Option<PathBuf> {
 /// Runs headless Chromium with a fresh profile on `url`; returns stdout. Output goes to
 /// files (a full pipe would stall the browser); killed after 120 s, so a hung browser
 /// fails the test instead of hanging it.
-fn chromium_run(chrome: &Path, profile: &Path, extra: &[&str], url: &str) -> String {
+fn chromium_run(chrome: &Path, profile: &Path, extra: &[&str], url: &str) -> (String, String) {
     std::fs::create_dir_all(profile).unwrap();
     let stdout = profile.join("stdout.txt");
     let stderr = profile.join("stderr.txt");
@@ -97,17 +97,31 @@ fn chromium_run(chrome: &Path, profile: &Path, extra: &[&str], url: &str) -> Str
         "chromium failed: {}",
         std::fs::read_to_string(&stderr).unwrap_or_default()
     );
-    std::fs::read_to_string(&stdout).unwrap()
+    (
+        std::fs::read_to_string(&stdout).unwrap(),
+        std::fs::read_to_string(&stderr).unwrap_or_default(),
+    )
 }
 
 fn dump_dom(chrome: &Path, profile: &Path, url: &str) -> String {
-    let dom = chromium_run(
+    // Console messages go to stderr: an exception in the page's script fails the test.
+    let (dom, log) = chromium_run(
         chrome,
         profile,
-        &["--virtual-time-budget=5000", "--dump-dom"],
+        &[
+            "--virtual-time-budget=5000",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+        ],
         url,
     );
     assert!(dom.contains("</html>"), "no DOM dumped: {dom:.300}");
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect();
+    assert!(errors.is_empty(), "console output: {errors:#?}");
     dom
 }
 
