@@ -44,6 +44,40 @@ pub enum Rule {
     Recurring,
 }
 
+impl Rule {
+    /// Whether the rule matches a phrase that is boilerplate wherever it stands (share
+    /// buttons, read-more links, generator prompts), as opposed to a layout rule that
+    /// judges a line by where it sits relative to the body (navigation, captions,
+    /// footers, metadata, recurring lines).
+    pub fn is_phrase(self) -> bool {
+        matches!(self, Self::Share | Self::ReadMore | Self::Prompt)
+    }
+}
+
+/// Cleans one article with all its `removals` (rule and recurring). When they would
+/// leave nothing, the article has no body for the layout rules to be measured against
+/// (a headline, a one-line text, a wire copy whose only line recurs in the batch): it is
+/// then cleaned by the phrase rules alone, so a short article is never emptied by a
+/// guess about layout. An article made only of phrase boilerplate ("Share this on:")
+/// still comes out empty.
+pub fn clean_article(text: &str, removals: Vec<Removal>) -> Cleaned {
+    let phrases: Vec<Removal> = removals
+        .iter()
+        .filter(|r| r.rule.is_phrase())
+        .cloned()
+        .collect();
+    let cleaned = Cleaned::new(text, removals);
+    if cleaned.has_content() || phrases.len() == cleaned.removed.len() {
+        return cleaned;
+    }
+    let fallback = Cleaned::new(text, phrases);
+    if fallback.has_content() {
+        fallback
+    } else {
+        cleaned
+    }
+}
+
 /// One removed passage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Removal {
@@ -847,6 +881,32 @@ mod tests {
         let line = "Make this article seo compatible,Let there be subheadings for the article, be in french, create at least 700 words";
         let text = format!("{line}\n{BODY}\n{BODY}");
         assert_eq!(rules_of(&text), vec![(Rule::Prompt, line.to_owned())]);
+    }
+
+    #[test]
+    fn a_short_article_is_not_emptied_by_layout_rules() {
+        for text in [
+            "Titanfall Review (Xbox One / 360 / PC)",
+            "Both ways",
+            "Infos / A La Une / Europe",
+        ] {
+            let removals = rule_removals(text, &CleanConfig::default());
+            assert!(
+                !Cleaned::new(text, removals.clone()).has_content(),
+                "{text}: layout rules alone empty it (the case this guards)"
+            );
+            let cleaned = clean_article(text, removals);
+            assert!(cleaned.has_content(), "{text}");
+            assert!(cleaned.removed.is_empty(), "{text}");
+        }
+        // Only phrase boilerplate: still empty.
+        let text = "Share this on:";
+        let removals = rule_removals(text, &CleanConfig::default());
+        assert!(!clean_article(text, removals).has_content());
+        // A body keeps the layout rules.
+        let text = "Infos / A La Une / Europe\nLe ministre chinois de la Défense a salué dimanche des liens forts avec Moscou lors d'une rencontre au Kremlin.";
+        let cleaned = clean_article(text, rule_removals(text, &CleanConfig::default()));
+        assert_eq!(cleaned.removed.len(), 1);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use recoupe_tokenize::Tokenizer;
 
 use crate::baseline;
 use crate::cache::{self, EmbeddingCache};
-use crate::clean::{self, Cleaned, RecurringLines, Removal};
+use crate::clean::{self, clean_article, Cleaned, RecurringLines, Removal};
 use crate::config::{PipelineConfig, StoryMethod};
 use crate::error::{Error, Result};
 use crate::input::{self, InputSpec};
@@ -353,7 +353,7 @@ impl Pipeline {
                 let extra = recurring.removals(&p.text, &removals, p.meta.source.as_deref());
                 removals.extend(extra);
                 let cleaned = if config.clean.enabled {
-                    Cleaned::new(&p.text, removals)
+                    clean_article(&p.text, removals)
                 } else {
                     Cleaned::new(&p.text, Vec::new())
                 };
