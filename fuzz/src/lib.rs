@@ -9,4 +9,5 @@ pub mod clean;
 pub mod csv;
 pub mod jsonl;
 pub mod lang;
+pub mod replay;
 pub mod tokenize;

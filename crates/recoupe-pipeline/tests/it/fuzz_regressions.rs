@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+#[path = "../../../../fuzz/src/replay.rs"]
+mod replay;
+
 #[path = "../../../../fuzz/src/clean.rs"]
 mod clean;
 #[path = "../../../../fuzz/src/csv.rs"]
@@ -10,26 +13,12 @@ mod csv;
 #[path = "../../../../fuzz/src/jsonl.rs"]
 mod jsonl;
 
-/// Runs `check` on every file of `fuzz/regressions/<target>`, in name order.
 fn replay(target: &str, check: fn(&[u8])) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz/regressions")
-        .join(target);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| {
-            entry
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-                .path()
-        })
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no inputs in {}", dir.display());
-    for path in files {
-        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        eprintln!("{}", path.display());
-        check(&data);
-    }
+    replay::replay(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fuzz"),
+        target,
+        check,
+    );
 }
 
 #[test]
