@@ -4,8 +4,8 @@
 //! hashes and L2-normalised vectors.
 //!
 //! - [`minhash`] / [`lsh`]: MinHash signatures and LSH banding for lexical candidates.
-//! - [`cosine`] / [`ann`]: exact (blocked SGEMM) and approximate (HNSW) cosine
-//!   neighbours.
+//! - [`cosine`] / [`ann`]: exact (blocked SGEMM) and approximate (IVF cells with
+//!   neighbour refinement; HNSW) cosine neighbours.
 //! - [`score`]: pair scores from embedding cosine, IDF-weighted rare-token overlap,
 //!   lexical Jaccard and date distance; relation labels (`copy`, `rewrite`,
 //!   `same_story`).
