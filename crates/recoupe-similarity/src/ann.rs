@@ -244,6 +244,9 @@ pub fn ivf_top_k(
 ) -> Result<NeighbourLists> {
     cosine::validate(vectors)?;
     let n = vectors.nrows();
+    if n == 0 {
+        return Ok(NeighbourLists::from_lists(Vec::new()));
+    }
     let bucket = config.bucket_size.max(16);
     let cells = n.div_ceil(bucket).max(1);
     let coarse_k = ((cells as f64).sqrt().ceil() as usize).max(1);
@@ -670,5 +673,13 @@ mod tests {
         let many = ivf_top_k(v.view(), 5, -1.0, &refined).unwrap();
         let single = one.install(|| ivf_top_k(v.view(), 5, -1.0, &refined).unwrap());
         assert_eq!(single, many);
+        // An empty batch has no neighbours (and no cells to train).
+        let empty = Array2::<f32>::zeros((0, d));
+        assert!(ivf_top_k(empty.view(), 5, -1.0, &refined)
+            .unwrap()
+            .is_empty());
+        assert!(hnsw_top_k(empty.view(), 5, -1.0, &HnswConfig::default())
+            .unwrap()
+            .is_empty());
     }
 }
