@@ -84,10 +84,30 @@ fn main() -> anyhow::Result<()> {
     };
     let threads = rayon::current_num_threads();
     let t = Instant::now();
-    let planted = planted_vectors(&PlantedConfig {
+    let mut planted = planted_vectors(&PlantedConfig {
         articles: n,
         ..PlantedConfig::default()
     });
+    if args.iter().any(|a| a == "--shuffle") {
+        // Rows come in story order; `--shuffle` permutes them (fixed seed) so a story's
+        // rows are scattered, as in a real batch.
+        let d = planted.dims;
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut state = 0x5eed_u64;
+        for i in (1..n).rev() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            order.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        let mut data = vec![0.0f32; n * d];
+        for (to, &from) in order.iter().enumerate() {
+            data[to * d..(to + 1) * d].copy_from_slice(&planted.data[from * d..(from + 1) * d]);
+        }
+        planted.stories = order.iter().map(|&i| planted.stories[i]).collect();
+        planted.topics = order.iter().map(|&i| planted.topics[i]).collect();
+        planted.data = data;
+    }
     let v = view(&planted.data, planted.dims)?;
     println!(
         "generated {n} x {} planted vectors in {:.2} s ({threads} threads)",
