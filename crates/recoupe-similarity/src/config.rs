@@ -115,6 +115,23 @@ pub struct SimilarityConfig {
     /// every same-topic pair at a raw 0.95+, and a rewrite is one that stands out from
     /// the batch's background, not one above a model-specific constant. Default 0.9.
     pub rewrite_cosine: f32,
+    /// Second stage after average-link (see [`crate::split`]): cut a story in two when
+    /// the tokens found in some but not most of its members (its own document
+    /// frequencies) separate it into two groups much closer inside than between (two
+    /// events of one kind sharing their main names). Needs tokens. Default true.
+    pub event_split: bool,
+    /// Each part of a cut story has at least this many members. Default 3.
+    pub event_split_min_size: usize,
+    /// A story is cut when the mean local similarity between the two parts is at most
+    /// this times the lower of the two mean similarities inside them. Default 0.5.
+    pub event_split_ratio: f32,
+    /// Local view of the event split: tokens found in more than this fraction of the
+    /// story's members weigh nothing (they name the story, not one of its events).
+    /// Default 0.6.
+    pub event_split_max_df: f32,
+    /// Weight of the centred embedding cosine in the event split's local similarity;
+    /// the local token overlap gets the rest. Default 0.2.
+    pub event_split_embedding_weight: f32,
 }
 
 impl Default for SimilarityConfig {
@@ -147,6 +164,11 @@ impl Default for SimilarityConfig {
             copy_jaccard: 0.8,
             rewrite_jaccard: 0.3,
             rewrite_cosine: 0.9,
+            event_split: true,
+            event_split_min_size: 3,
+            event_split_ratio: 0.2,
+            event_split_max_df: 0.6,
+            event_split_embedding_weight: 0.0,
         }
     }
 }
@@ -200,6 +222,12 @@ impl SimilarityConfig {
         non_negative("date_grace_days", self.date_grace_days)?;
         non_negative("date_penalty_per_day", self.date_penalty_per_day)?;
         non_negative("max_date_penalty", self.max_date_penalty)?;
+        non_negative("event_split_ratio", self.event_split_ratio)?;
+        unit("event_split_max_df", self.event_split_max_df)?;
+        unit(
+            "event_split_embedding_weight",
+            self.event_split_embedding_weight,
+        )?;
         if !self.story_threshold.is_finite() {
             return Err(Error::InvalidConfig {
                 field: "story_threshold",
