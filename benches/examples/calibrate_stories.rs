@@ -401,16 +401,24 @@ fn print_cuts(
                         .copied()
                         .filter(|&r| p.docs[r as usize].gold == *first)
                         .collect();
+                    let rest: Vec<u32> = members
+                        .iter()
+                        .copied()
+                        .filter(|r| !part.contains(r))
+                        .collect();
+                    let excl = split::exclusive_count(&corpus, &part, &rest)?;
                     split::cut_ratio(&corpus, members, &part)?
-                        .map_or(String::new(), |r| format!(" (gold cut {r:.3})"))
+                        .map_or(String::new(), |r| format!(" (gold cut {r:.3} excl {excl})"))
                 }
                 _ => String::new(),
             };
             lines.push((
                 cut.ratio,
                 format!(
-                    "    cut {kind} ratio {:.3} n={:>3}: [{}] | [{}]{gold_ratio}",
+                    "    cut {kind} ratio {:.3} excl {:>2} emb {:.3} n={:>3}: [{}] | [{}]{gold_ratio}",
                     cut.ratio,
+                    cut.exclusive,
+                    cut.embedding_ratio,
                     members.len(),
                     describe(&cut.parts[0]),
                     describe(&cut.parts[1])
@@ -545,12 +553,16 @@ fn main() -> anyhow::Result<()> {
                     let inside = scores(&p, &labels, &|d| half(d, f))?;
                     let which = ["tune (odd topics)", "held out (even)"][f];
                     println!(
-                        "{:<24} {which:<17} | own batch: clusters {:>3} (gold {:>3}) B3-F1 {:.3} ARI {:.3} | in the full batch: B3-F1 {:.3} ARI {:.3}",
+                        "{:<24} {which:<17} | own batch: clusters {:>3} (gold {:>3}) B3 P/R/F1 {:.3}/{:.3}/{:.3} ARI {:.3} | in the full batch: B3 P/R/F1 {:.3}/{:.3}/{:.3} ARI {:.3}",
                         "",
                         own.predicted_clusters,
                         own.gold_clusters,
+                        own.b_cubed.precision,
+                        own.b_cubed.recall,
                         own.b_cubed.f1,
                         own.ari,
+                        inside.b_cubed.precision,
+                        inside.b_cubed.recall,
                         inside.b_cubed.f1,
                         inside.ari
                     );

@@ -7,28 +7,34 @@
 //! though, the tokens found in *some but not most* members are exactly what tells its
 //! events apart (the other boxer, the other secretary, the year, the place).
 //!
-//! For every story of at least `2 * event_split_min_size` members:
-//! 1. **Local weights.** Each member's tokens found in the batch at least twice, weighted
-//!    `sqrt(tf) * kind weight * smoothed batch IDF`, are kept only if they occur in at
-//!    least 2 and at most `event_split_max_df` of the story's members (the story's own
-//!    document frequencies), then L2-normalised: a local rare-token vector.
+//! For every story of at least `2 * event_split_min_size` members whose mean length is
+//! at least `long_text_tokens` (a headline names one or two entities: too few for
+//! "some but not most"):
+//! 1. **Local weights.** Each member's names and numbers (ordinary words found in part
+//!    of a story mostly tell its facets apart) found in the batch at least twice,
+//!    weighted `sqrt(tf) * kind weight * smoothed batch IDF`, are kept only if they
+//!    occur in at least `max(2, event_split_min_size)` and at most `event_split_max_df`
+//!    of the story's members (the story's own document frequencies), then
+//!    L2-normalised: a local entity vector.
 //! 2. **Local similarity** of two members: `v * centred_cosine + (1 - v) * local_overlap`
-//!    with `v = event_split_embedding_weight` (the centred cosine is the batch's, as in
-//!    the story score).
+//!    with `v = event_split_embedding_weight` (default 0: inside one topic the embedding
+//!    puts two events as close as two reports of one).
 //! 3. **Bisection.** Members are ordered by the Fiedler vector of the normalised
 //!    similarity graph (spectral bisection; power iteration from a fixed start vector,
 //!    so deterministic), and every cut of that order leaving at least
 //!    `event_split_min_size` members on each side is tried; the cut with the lowest
 //!    ratio `between mean / lower within mean` is kept.
 //! 4. **Criterion.** The story is cut only when that ratio is at most
-//!    `event_split_ratio` (the parts are much closer inside than between); each part is
-//!    then examined again with its own local weights.
+//!    `event_split_ratio` **and** each part has at least `event_split_min_exclusive`
+//!    names or numbers found in half of its members or more and in none of the other
+//!    part's (the other boxer, the other secretary, the other year); each part is then
+//!    examined again with its own local weights.
 //!
-//! Cost: `O(n^2)` similarity entries per story of `n` members (sparse dots of the local
-//! vectors plus one embedding dot each) and up to `POWER_ITERATIONS` products with that
-//! matrix; stories above `MAX_SPLIT_MEMBERS` are left whole. Without tokens (the
-//! `cluster_scale` benchmark) the stage does nothing. The result does not depend on the
-//! thread count: stories are processed independently, each sequentially.
+//! Cost: `O(n^2)` sparse dots per examined story of `n` members (plus one embedding dot
+//! each when `v > 0`) and up to `POWER_ITERATIONS` products with that matrix; stories
+//! above `MAX_SPLIT_MEMBERS` are left whole. Without tokens (the `cluster_scale`
+//! benchmark) the stage does nothing. The result does not depend on the thread count:
+//! stories are processed independently, each sequentially.
 
 use std::collections::HashMap;
 
@@ -232,6 +238,79 @@ pub struct EventCut {
     pub ratio: f32,
     /// The two parts (rows), each ascending.
     pub parts: [Vec<u32>; 2],
+    /// Names and numbers found in at least half of one part and in no member of the
+    /// other, counted for each part; the lower count.
+    pub exclusive: usize,
+    /// Mean centred embedding cosine between the parts over the lower mean inside them.
+    pub embedding_ratio: f32,
+}
+
+/// Mean centred cosine between `a` and `b` over the lower mean inside them (1 when a
+/// part has no pair or a mean is not positive).
+fn embedding_ratio(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> f64 {
+    let cos = |x: u32, y: u32| {
+        let (rx, ry) = (
+            corpus.vectors.row(x as usize),
+            corpus.vectors.row(y as usize),
+        );
+        f64::from(corpus.centred(rx.dot(&ry).clamp(-1.0, 1.0)))
+    };
+    let within = |side: &[u32]| {
+        let mut sum = 0.0;
+        for (i, &x) in side.iter().enumerate() {
+            for &y in &side[i + 1..] {
+                sum += cos(x, y);
+            }
+        }
+        let pairs = (side.len() * side.len().saturating_sub(1) / 2) as f64;
+        (pairs > 0.0).then(|| sum / pairs)
+    };
+    let between = a
+        .iter()
+        .flat_map(|&x| b.iter().map(move |&y| cos(x, y)))
+        .sum::<f64>()
+        / (a.len() * b.len()).max(1) as f64;
+    match (within(a), within(b)) {
+        (Some(x), Some(y)) if x.min(y) > 0.0 => between / x.min(y),
+        _ => 1.0,
+    }
+}
+
+/// [`exclusive_tokens`] of a given cut (diagnostics: e.g. the gold cut); 0 when the
+/// corpus holds no event-split tokens.
+pub fn exclusive_count(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> Result<usize> {
+    let n = corpus.len();
+    if let Some(&row) = a.iter().chain(b).find(|&&m| m as usize >= n) {
+        return Err(Error::RowOutOfRange {
+            row: row as usize,
+            len: n,
+        });
+    }
+    if corpus.event_tokens.is_empty() {
+        return Ok(0);
+    }
+    Ok(exclusive_tokens(corpus, a, b))
+}
+
+/// For each side, the tokens found in at least half of its members and in none of the
+/// other side's; the lower of the two counts.
+fn exclusive_tokens(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> usize {
+    let df = |side: &[u32]| {
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        for &m in side {
+            for &(h, _) in &corpus.event_tokens[m as usize] {
+                *df.entry(h).or_insert(0) += 1;
+            }
+        }
+        df
+    };
+    let (da, db) = (df(a), df(b));
+    let count = |mine: &HashMap<u64, u32>, size: usize, other: &HashMap<u64, u32>| {
+        mine.iter()
+            .filter(|(h, &d)| 2 * d as usize >= size && !other.contains_key(*h))
+            .count()
+    };
+    count(&da, a.len(), &db).min(count(&db, b.len(), &da))
 }
 
 /// The cut of `members` (rows of `corpus`) with the lowest between / within ratio, or
@@ -253,9 +332,13 @@ pub fn best_cut(corpus: &Corpus<'_>, members: &[u32]) -> Result<Option<EventCut>
         for p in &mut parts {
             p.sort_unstable();
         }
+        let exclusive = exclusive_tokens(corpus, &parts[0], &parts[1]);
+        let embedding_ratio = embedding_ratio(corpus, &parts[0], &parts[1]) as f32;
         EventCut {
+            embedding_ratio,
             ratio: ratio as f32,
             parts,
+            exclusive,
         }
     }))
 }
@@ -298,7 +381,10 @@ pub fn cut_ratio(corpus: &Corpus<'_>, members: &[u32], part: &[u32]) -> Result<O
 /// The best cut of `members` if it passes the criterion.
 fn bisect(corpus: &Corpus<'_>, members: &[u32]) -> Option<(Vec<u32>, Vec<u32>)> {
     let (ratio, a, b) = cut(corpus, members)?;
-    (ratio <= f64::from(corpus.config.event_split_ratio)).then_some((a, b))
+    let c = &corpus.config;
+    (ratio <= f64::from(c.event_split_ratio)
+        && exclusive_tokens(corpus, &a, &b) >= c.event_split_min_exclusive)
+        .then_some((a, b))
 }
 
 /// The cut of `members` along the spectral order with the lowest ratio.
@@ -441,9 +527,12 @@ mod tests {
 
     #[test]
     fn two_events_sharing_the_topic_name_are_cut_apart() {
-        // Event A (rows 0..6) names 10 and 11, event B (rows 6..12) names 20 and 21; the
+        // Event A (rows 0..6) names 10..16, event B (rows 6..12) names 20..26; the
         // embedding cannot tell them apart, so average-link merges the topic.
-        let names = |i: usize| if i < 6 { vec![10, 11] } else { vec![20, 21] };
+        let names = |i: usize| {
+            let base = if i < 6 { 10 } else { 20 };
+            (base..base + 6).collect::<Vec<u64>>()
+        };
         let (v, tokens) = batch(2, 6, &names);
         assert_eq!(
             stories(&v, &tokens, false),
@@ -452,6 +541,14 @@ mod tests {
         assert_eq!(
             stories(&v, &tokens, true),
             vec![(0..6).collect::<Vec<u32>>(), (6..12).collect()]
+        );
+        // With two names of their own per event, the cut is as clean (no shared
+        // name) but too thin to trust: `event_split_min_exclusive` (5) keeps it whole.
+        let few = |i: usize| if i < 6 { vec![10, 11] } else { vec![20, 21] };
+        let (v2, tokens2) = batch(2, 6, &few);
+        assert_eq!(
+            stories(&v2, &tokens2, true),
+            vec![(0..12).collect::<Vec<u32>>()]
         );
         // Same partition whatever the thread count.
         let one = rayon::ThreadPoolBuilder::new()
