@@ -316,6 +316,9 @@ pub struct Corpus<'v> {
     pub(crate) config: SimilarityConfig,
     /// Mean cosine over all pairs of the batch (0 when centring is off).
     pub(crate) background: f32,
+    /// Per-document token weights of the event split ([`crate::split`]); empty when
+    /// the split is off or no tokens were given.
+    pub(crate) event_tokens: Vec<Vec<(u64, f32)>>,
 }
 
 /// Builder of a [`Corpus`]: vectors are required, the rest optional.
@@ -387,7 +390,7 @@ impl<'v> CorpusBuilder<'v> {
                 })
             }
         };
-        let (rare, lengths) = match &self.tokens {
+        let (rare, lengths, event_tokens) = match &self.tokens {
             Some(tokens) => {
                 check_len(tokens.len())?;
                 let stats = CorpusStats::from_documents(tokens);
@@ -395,11 +398,24 @@ impl<'v> CorpusBuilder<'v> {
                     .par_iter()
                     .map(|t| stats.rare_token_vector(t, &self.config))
                     .collect();
-                (rare, tokens.iter().map(|t| t.len() as f32).collect())
+                let event_tokens = if self.config.event_split {
+                    tokens
+                        .par_iter()
+                        .map(|t| crate::split::event_token_weights(&stats, t, &self.config))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (
+                    rare,
+                    tokens.iter().map(|t| t.len() as f32).collect(),
+                    event_tokens,
+                )
             }
             None => (
                 vec![SparseVector::default(); n],
                 vec![self.config.long_text_tokens; n],
+                Vec::new(),
             ),
         };
         // Without tokens the rare-token view is absent, not zero: the embedding decides.
@@ -435,6 +451,7 @@ impl<'v> CorpusBuilder<'v> {
             dates,
             shingles: self.shingles,
             config,
+            event_tokens,
         })
     }
 }
