@@ -7,10 +7,13 @@
 //! cargo run --release -p recoupe-bench --example calibrate_stories -- \
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
-//!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain] [--splits]
+//!     [--data seed-articles=/tmp/cleaned.jsonl] [--vectors DIR] [--explain] [--splits] [--null]
 //! ```
 //!
-//! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage); data:
+//! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage;
+//! `--vectors DIR` reads `DIR/<corpus>.<model>.jsonl` instead); `--null` prints the
+//! score distribution over sampled pairs (mean, sd, quantiles) next to that of
+//! same-story pairs, for the batch and each half; data:
 //! `../shared/eval/*.jsonl` and `../shared/fixtures/seed-articles/articles.jsonl`.
 //! `--sweep key=v1,v2,..` (repeatable, grid) prints one line per corpus and setting,
 //! and for ecbplus-dev the two halves by topic (odd topics: tuning half; even topics:
@@ -344,6 +347,80 @@ fn explain_merges(
     Ok(())
 }
 
+/// Null distribution of the story score (no date penalty) over a fixed sample of
+/// pairs, and of the same-story pairs: prints mean, sd, robust sd and quantiles.
+fn null_stats(
+    p: &Prepared,
+    vectors: &Array2<f32>,
+    config: &SimilarityConfig,
+) -> anyhow::Result<()> {
+    let corpus = CorpusBuilder::new(vectors.view())
+        .tokens(p.tokens.clone())
+        .config(config.clone())
+        .build()?;
+    let n = p.docs.len();
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let (mut all, mut cos, mut rare, mut same) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..40_000 {
+        let (a, b) = ((next() % n as u64) as usize, (next() % n as u64) as usize);
+        if a == b {
+            continue;
+        }
+        let s = corpus.score_pair(a, b, None)?;
+        all.push(s.score);
+        cos.push(corpus.centred(s.cosine));
+        rare.push(s.rare_overlap);
+        if p.docs[a].gold == p.docs[b].gold {
+            same.push(s.score);
+        }
+    }
+    let stats = |xs: &mut Vec<f32>| {
+        xs.sort_by(f32::total_cmp);
+        let sd = |v: &[f32]| {
+            let m = v.len().max(1) as f32;
+            let mean = v.iter().sum::<f32>() / m;
+            (
+                mean,
+                (v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / m).sqrt(),
+            )
+        };
+        let q = |f: f32| xs[((xs.len() - 1) as f32 * f) as usize];
+        let (mean, all_sd) = sd(xs);
+        // Without the top decile, where the related pairs are.
+        let below: Vec<f32> = xs.iter().copied().filter(|&x| x <= q(0.9)).collect();
+        format!(
+            "mean {mean:.3} sd {all_sd:.3} (below p90: {:.3}) p50 {:.3} p90 {:.3} p99 {:.3}",
+            sd(&below).1,
+            q(0.5),
+            q(0.9),
+            q(0.99)
+        )
+    };
+    println!(
+        "    null_score_spread {:.4}, threshold scale {:.3}",
+        corpus.null_score_spread(),
+        corpus.threshold_scale()
+    );
+    println!("    null score: {}", stats(&mut all));
+    println!("    null centred cos: {}", stats(&mut cos));
+    println!("    null rare: {}", stats(&mut rare));
+    if !same.is_empty() {
+        println!(
+            "    same-story (in sample, {}): {}",
+            same.len(),
+            stats(&mut same)
+        );
+    }
+    Ok(())
+}
+
 fn set_key(config: &SimilarityConfig, key: &str, value: &str) -> anyhow::Result<SimilarityConfig> {
     let mut v = serde_json::to_value(config)?;
     let parsed: serde_json::Value =
@@ -363,6 +440,8 @@ fn main() -> anyhow::Result<()> {
     let mut data: HashMap<String, String> = HashMap::new();
     let mut explain = false;
     let mut splits = false;
+    let mut null = false;
+    let mut vector_dir = ".recoupe/vectors".to_owned();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -391,6 +470,8 @@ fn main() -> anyhow::Result<()> {
             "--worst" => worst = value()?.parse()?,
             "--explain" => explain = true,
             "--splits" => splits = true,
+            "--null" => null = true,
+            "--vectors" => vector_dir = value()?.to_owned(),
             "--data" => {
                 let (name, path) = value()?.split_once('=').context("--data corpus=path")?;
                 data.insert(name.to_owned(), path.to_owned());
@@ -438,7 +519,7 @@ fn main() -> anyhow::Result<()> {
             halves.clear();
         }
         for model in &models {
-            let vpath = format!(".recoupe/vectors/{name}.{model}.jsonl");
+            let vpath = format!("{vector_dir}/{name}.{model}.jsonl");
             let vectors = match load_vectors(&vpath, &p.docs) {
                 Ok(v) => v,
                 Err(e) => {
@@ -460,6 +541,9 @@ fn main() -> anyhow::Result<()> {
                     let own = scores(sub, &sub_labels, &|_| true)?;
                     let inside = scores(&p, &labels, &|d| half(d, f))?;
                     let which = ["tune (odd topics)", "held out (even)"][f];
+                    if null {
+                        null_stats(sub, &sub_vectors, config)?;
+                    }
                     println!(
                         "{:<24} {which:<17} | own batch: clusters {:>3} (gold {:>3}) B3-F1 {:.3} ARI {:.3} | in the full batch: B3-F1 {:.3} ARI {:.3}",
                         "",
@@ -506,6 +590,9 @@ fn main() -> anyhow::Result<()> {
                     worst_merges(&p, &labels, worst);
                     if splits {
                         worst_splits(&p, &labels, worst);
+                    }
+                    if null {
+                        null_stats(&p, &vectors, config)?;
                     }
                     if explain {
                         explain_merges(&p, &vectors, config, &labels, worst)?;
