@@ -243,7 +243,7 @@ impl State<'_, '_> {
             average -= c.date_penalty(gap as f32);
         }
         let mean_length = (ga.length_sum + gb.length_sum) / (ga.size + gb.size) as f32;
-        if average < self.corpus.threshold_for(mean_length) {
+        if average < c.threshold_for(mean_length) {
             return None;
         }
         let within = |g: &Group| {

@@ -115,19 +115,6 @@ pub struct SimilarityConfig {
     /// every same-topic pair at a raw 0.95+, and a rewrite is one that stands out from
     /// the batch's background, not one above a model-specific constant. Default 0.9.
     pub rewrite_cosine: f32,
-    /// Spread (standard deviation) of the story score over the pairs of a batch at
-    /// which `story_threshold` and `short_text_discount` were calibrated. In a batch of
-    /// short texts (median token count below `long_text_tokens`) of at least
-    /// `large_batch_documents` articles whose own spread is narrower, the thresholds are
-    /// scaled by its spread over this one ([`crate::score::Corpus::threshold_scale`]):
-    /// a threshold stays the same number of standard deviations above the batch's
-    /// background. Headlines share fewer rare tokens and their centred cosines spread
-    /// less (uci-news-headlines 0.045 with both models), and so do their same-story
-    /// scores. Never raised: a wider spread comes from a batch's topical make-up (the
-    /// halves of ecbplus-dev, fewer topics, 0.082-0.086), not from noise. 0 turns it
-    /// off. Default 0.072 (ecbplus-dev, the same with all-MiniLM-L6-v2 and
-    /// multilingual-e5-small; it and the seeds are unchanged, their median is long).
-    pub null_spread_reference: f32,
 }
 
 impl Default for SimilarityConfig {
@@ -160,7 +147,6 @@ impl Default for SimilarityConfig {
             copy_jaccard: 0.8,
             rewrite_jaccard: 0.3,
             rewrite_cosine: 0.9,
-            null_spread_reference: 0.072,
         }
     }
 }
@@ -214,7 +200,6 @@ impl SimilarityConfig {
         non_negative("date_grace_days", self.date_grace_days)?;
         non_negative("date_penalty_per_day", self.date_penalty_per_day)?;
         non_negative("max_date_penalty", self.max_date_penalty)?;
-        non_negative("null_spread_reference", self.null_spread_reference)?;
         if !self.story_threshold.is_finite() {
             return Err(Error::InvalidConfig {
                 field: "story_threshold",

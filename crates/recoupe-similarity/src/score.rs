@@ -316,9 +316,6 @@ pub struct Corpus<'v> {
     pub(crate) config: SimilarityConfig,
     /// Mean cosine over all pairs of the batch (0 when centring is off).
     pub(crate) background: f32,
-    /// Factor applied to the thresholds: the batch's score spread over
-    /// `null_spread_reference` (1 when off, see [`Corpus::threshold_scale`]).
-    pub(crate) threshold_scale: f32,
 }
 
 /// Builder of a [`Corpus`]: vectors are required, the rest optional.
@@ -430,7 +427,7 @@ impl<'v> CorpusBuilder<'v> {
         } else {
             0.0
         };
-        let mut corpus = Corpus {
+        Ok(Corpus {
             background,
             vectors: self.vectors,
             rare,
@@ -438,43 +435,8 @@ impl<'v> CorpusBuilder<'v> {
             dates,
             shingles: self.shingles,
             config,
-            threshold_scale: 1.0,
-        };
-        let c = &corpus.config;
-        let short_batch = median(&corpus.lengths) < c.long_text_tokens;
-        if self.tokens.is_some()
-            && c.null_spread_reference > 0.0
-            && short_batch
-            && n as f32 >= c.large_batch_documents
-        {
-            let reference = c.null_spread_reference;
-            let spread = corpus.null_score_spread();
-            if spread > 0.0 {
-                corpus.threshold_scale = (spread / reference).min(1.0);
-            }
-        }
-        Ok(corpus)
+        })
     }
-}
-
-/// Median of the token counts (0 for none), as [`CorpusStats`] counts it.
-fn median(lengths: &[f32]) -> f32 {
-    let mut sorted = lengths.to_vec();
-    sorted.sort_by(f32::total_cmp);
-    sorted.get(sorted.len() / 2).copied().unwrap_or(0.0)
-}
-
-/// Pairs sampled by [`Corpus::null_score_spread`] (all pairs when fewer).
-pub const NULL_SAMPLE_PAIRS: usize = 20_000;
-
-/// SplitMix64: a fixed, seedable sequence, so the sampled pairs never depend on the
-/// run or the thread count.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// Mean cosine over all `N (N - 1) / 2` pairs of unit rows, from their sum:
@@ -540,67 +502,6 @@ impl Corpus<'_> {
     /// serve them all.
     pub fn centred(&self, cos: f32) -> f32 {
         (cos - self.background) / (1.0 - self.background)
-    }
-
-    /// Standard deviation of the story score (without date penalty) over the batch's
-    /// pairs: every pair when there are at most [`NULL_SAMPLE_PAIRS`], else that many
-    /// pairs drawn by a fixed SplitMix64 sequence (deterministic). Nearly all pairs of a
-    /// batch are unrelated, so this is the spread of its background; 0 below 2 rows.
-    pub fn null_score_spread(&self) -> f32 {
-        let n = self.len();
-        if n < 2 {
-            return 0.0;
-        }
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
-        if n * (n - 1) / 2 <= NULL_SAMPLE_PAIRS {
-            for a in 0..n {
-                pairs.extend((a + 1..n).map(|b| (a, b)));
-            }
-        } else {
-            let mut state = 0x243f_6a88_85a3_08d3_u64;
-            while pairs.len() < NULL_SAMPLE_PAIRS {
-                let a = (splitmix64(&mut state) % n as u64) as usize;
-                let b = (splitmix64(&mut state) % n as u64) as usize;
-                if a != b {
-                    pairs.push((a, b));
-                }
-            }
-        }
-        let w = self.config.embedding_weight;
-        let scores: Vec<f64> = pairs
-            .par_iter()
-            .map(|&(a, b)| {
-                let cos = self
-                    .vectors
-                    .row(a)
-                    .dot(&self.vectors.row(b))
-                    .clamp(-1.0, 1.0);
-                let rare = self.rare[a].dot(&self.rare[b]).clamp(0.0, 1.0);
-                f64::from(w * self.centred(cos) + (1.0 - w) * rare)
-            })
-            .collect();
-        let m = scores.len() as f64;
-        let mean = scores.iter().sum::<f64>() / m;
-        let var = scores.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / m;
-        var.sqrt() as f32
-    }
-
-    /// Factor the clustering thresholds are multiplied by: in a batch of short texts
-    /// (median token count below `long_text_tokens`) with tokens and at least
-    /// `large_batch_documents` articles, the batch's
-    /// [`null_score_spread`](Self::null_score_spread) over the configured
-    /// `null_spread_reference`, capped at 1, computed once at build time; 1 otherwise
-    /// (small batches have too few pairs to measure a background, and all of theirs
-    /// may be on one topic; a wider spread than the reference comes from the batch's
-    /// topical make-up, not from short texts).
-    pub fn threshold_scale(&self) -> f32 {
-        self.threshold_scale
-    }
-
-    /// The average-link threshold for a group of mean length `tokens`:
-    /// [`SimilarityConfig::threshold_for`] times [`threshold_scale`](Self::threshold_scale).
-    pub fn threshold_for(&self, tokens: f32) -> f32 {
-        self.config.threshold_for(tokens) * self.threshold_scale
     }
 
     /// The settings used.
@@ -774,69 +675,6 @@ mod tests {
         assert!(!has_name(&vector(8, false)));
         // Articles (60 tokens): the cut-off stays at 3 % (10 documents at least).
         assert!(!has_name(&vector(60, true)));
-    }
-
-    /// `n` unit vectors in 64 dimensions from a fixed sequence (pair cosines around 0,
-    /// spread 1/8), and row 1 moved to cosine 0.4 with row 0; one-off tokens of `len`.
-    fn random_batch(n: usize, len: usize) -> (ndarray::Array2<f32>, Vec<Vec<Token>>) {
-        let mut state = 7u64;
-        let mut v = ndarray::Array2::from_shape_fn((n, 64), |_| {
-            (splitmix64(&mut state) % 2001) as f32 / 1000.0 - 1.0
-        });
-        for mut row in v.rows_mut() {
-            let norm = row.dot(&row).sqrt();
-            row /= norm;
-        }
-        // Row 1 := 0.4 * row 0 + sqrt(1 - 0.16) * (row 1 made orthogonal to row 0).
-        let (r0, r1) = (v.row(0).to_owned(), v.row(1).to_owned());
-        let mut ortho = &r1 - &(&r0 * r0.dot(&r1));
-        ortho /= ortho.dot(&ortho).sqrt();
-        v.row_mut(1).assign(&(&r0 * 0.4 + &ortho * 0.84f32.sqrt()));
-        let tokens = (0..n as u64)
-            .map(|i| {
-                (0..len as u64)
-                    .map(|j| tok(i * 1000 + j, TokenKind::Word))
-                    .collect()
-            })
-            .collect();
-        (v, tokens)
-    }
-
-    #[test]
-    fn a_batch_of_short_texts_scales_its_thresholds_by_its_spread() {
-        let build = |len: usize, reference: f32| {
-            let (v, tokens) = random_batch(200, len);
-            let config = SimilarityConfig {
-                null_spread_reference: reference,
-                ..Default::default()
-            };
-            let corpus = CorpusBuilder::new(v.view())
-                .tokens(tokens)
-                .config(config)
-                .build()
-                .unwrap();
-            let spread = corpus.null_score_spread();
-            let joined = crate::cluster::cluster(&corpus, &[(0, 1)]).unwrap().labels;
-            (corpus.threshold_scale(), spread, joined[0] == joined[1])
-        };
-        // Short texts (5 tokens): score spread 0.2 * 1/8 = 0.025, well under 0.072; the
-        // pair at cosine 0.4 (score 0.08) clears the scaled threshold (0.095 x ~0.35)
-        // but not the unscaled one (0.095).
-        let (scale, spread, joined) = build(5, 0.072);
-        assert!((0.015..0.035).contains(&spread), "{spread}");
-        assert!((scale - spread / 0.072).abs() < 1e-6, "{scale}");
-        assert!(joined);
-        let (scale, _, joined) = build(5, 0.0);
-        assert_eq!(scale, 1.0);
-        assert!(!joined);
-        // Long texts (60 tokens): thresholds as calibrated.
-        let (scale, _, _) = build(60, 0.072);
-        assert_eq!(scale, 1.0);
-        // A wider spread than the reference never raises them.
-        let (scale, _, _) = build(5, 0.01);
-        assert_eq!(scale, 1.0);
-        // Deterministic: the sampled pairs do not depend on the run.
-        assert_eq!(build(5, 0.072).1, build(5, 0.072).1);
     }
 
     #[test]
