@@ -7,7 +7,8 @@
 //! cargo run --release -p recoupe-bench --example calibrate_stories -- \
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
-//!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain] [--splits] [--cuts]
+//!     [--data seed-articles=/tmp/cleaned.jsonl] [--vectors DIR] [--explain] [--splits] [--cuts] \
+//!     [--null]
 //! ```
 //!
 //! `--cuts` prints, for every story average-link makes (the event split off) of the
@@ -15,7 +16,10 @@
 //! (`recoupe_similarity::split::best_cut`): its between / within ratio and the gold
 //! stories on each side, lowest ratio first, to calibrate `event_split_ratio`.
 //!
-//! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage); data:
+//! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage;
+//! `--vectors DIR` reads `DIR/<corpus>.<model>.jsonl` instead); `--null` prints the
+//! score distribution over sampled pairs (mean, sd, quantiles) next to that of
+//! same-story pairs, for the batch and each half; data:
 //! `../shared/eval/*.jsonl` and `../shared/fixtures/seed-articles/articles.jsonl`.
 //! `--sweep key=v1,v2,..` (repeatable, grid) prints one line per corpus and setting,
 //! and for ecbplus-dev the two halves by topic (odd topics: tuning half; even topics:
@@ -434,6 +438,79 @@ fn print_cuts(
     Ok(())
 }
 
+/// Distribution of the story score (no date penalty), centred cosine and rare overlap
+/// over 40,000 pairs drawn by a fixed SplitMix64 sequence (nearly all unrelated), and
+/// of the same-story pairs among them: mean, sd, sd without the top decile, quantiles.
+fn null_stats(
+    p: &Prepared,
+    vectors: &Array2<f32>,
+    config: &SimilarityConfig,
+) -> anyhow::Result<()> {
+    let corpus = CorpusBuilder::new(vectors.view())
+        .tokens(p.tokens.clone())
+        .config(config.clone())
+        .build()?;
+    let n = p.docs.len();
+    if n < 2 {
+        return Ok(());
+    }
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let (mut all, mut cos, mut rare, mut same) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..40_000 {
+        let (a, b) = ((next() % n as u64) as usize, (next() % n as u64) as usize);
+        if a == b {
+            continue;
+        }
+        let s = corpus.score_pair(a, b, None)?;
+        all.push(s.score);
+        cos.push(corpus.centred(s.cosine));
+        rare.push(s.rare_overlap);
+        if p.docs[a].gold == p.docs[b].gold {
+            same.push(s.score);
+        }
+    }
+    let stats = |xs: &mut Vec<f32>| {
+        xs.sort_by(f32::total_cmp);
+        let sd = |v: &[f32]| {
+            let m = v.len().max(1) as f32;
+            let mean = v.iter().sum::<f32>() / m;
+            (
+                mean,
+                (v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / m).sqrt(),
+            )
+        };
+        let q = |f: f32| xs[((xs.len() - 1) as f32 * f) as usize];
+        let (mean, all_sd) = sd(xs);
+        // Without the top decile, where the related pairs are.
+        let below: Vec<f32> = xs.iter().copied().filter(|&x| x <= q(0.9)).collect();
+        format!(
+            "mean {mean:.3} sd {all_sd:.3} (below p90: {:.3}) p50 {:.3} p90 {:.3} p99 {:.3}",
+            sd(&below).1,
+            q(0.5),
+            q(0.9),
+            q(0.99)
+        )
+    };
+    println!("    null score: {}", stats(&mut all));
+    println!("    null centred cos: {}", stats(&mut cos));
+    println!("    null rare: {}", stats(&mut rare));
+    if !same.is_empty() {
+        println!(
+            "    same-story (in sample, {}): {}",
+            same.len(),
+            stats(&mut same)
+        );
+    }
+    Ok(())
+}
+
 fn set_key(config: &SimilarityConfig, key: &str, value: &str) -> anyhow::Result<SimilarityConfig> {
     let mut v = serde_json::to_value(config)?;
     let parsed: serde_json::Value =
@@ -453,6 +530,8 @@ fn main() -> anyhow::Result<()> {
     let mut data: HashMap<String, String> = HashMap::new();
     let mut explain = false;
     let mut splits = false;
+    let mut null = false;
+    let mut vector_dir = ".recoupe/vectors".to_owned();
     let mut cuts = false;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -482,6 +561,8 @@ fn main() -> anyhow::Result<()> {
             "--worst" => worst = value()?.parse()?,
             "--explain" => explain = true,
             "--splits" => splits = true,
+            "--null" => null = true,
+            "--vectors" => vector_dir = value()?.to_owned(),
             "--cuts" => cuts = true,
             "--data" => {
                 let (name, path) = value()?.split_once('=').context("--data corpus=path")?;
@@ -530,7 +611,7 @@ fn main() -> anyhow::Result<()> {
             halves.clear();
         }
         for model in &models {
-            let vpath = format!(".recoupe/vectors/{name}.{model}.jsonl");
+            let vpath = format!("{vector_dir}/{name}.{model}.jsonl");
             let vectors = match load_vectors(&vpath, &p.docs) {
                 Ok(v) => v,
                 Err(e) => {
@@ -552,6 +633,9 @@ fn main() -> anyhow::Result<()> {
                     let own = scores(sub, &sub_labels, &|_| true)?;
                     let inside = scores(&p, &labels, &|d| half(d, f))?;
                     let which = ["tune (odd topics)", "held out (even)"][f];
+                    if null {
+                        null_stats(sub, &sub_vectors, config)?;
+                    }
                     println!(
                         "{:<24} {which:<17} | own batch: clusters {:>3} (gold {:>3}) B3 P/R/F1 {:.3}/{:.3}/{:.3} ARI {:.3} | in the full batch: B3 P/R/F1 {:.3}/{:.3}/{:.3} ARI {:.3}",
                         "",
@@ -602,6 +686,9 @@ fn main() -> anyhow::Result<()> {
                     worst_merges(&p, &labels, worst);
                     if splits {
                         worst_splits(&p, &labels, worst);
+                    }
+                    if null {
+                        null_stats(&p, &vectors, config)?;
                     }
                     if explain {
                         explain_merges(&p, &vectors, config, &labels, worst)?;

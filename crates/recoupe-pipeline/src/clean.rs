@@ -256,6 +256,7 @@ fn starts_with_any(folded: &str, prefixes: &[&str]) -> bool {
     })
 }
 
+/// Button words: a short line starting with one of them is a share button.
 const SHARE: &[&str] = &[
     "partager",
     "partagez",
@@ -264,13 +265,7 @@ const SHARE: &[&str] = &[
     "tweeter",
     "imprimer",
     "print",
-    "email",
-    "e-mail",
     "envoyer par",
-    "facebook",
-    "twitter",
-    "whatsapp",
-    "linkedin",
     "copier le lien",
     "copy link",
     "suivez-nous",
@@ -279,6 +274,102 @@ const SHARE: &[&str] = &[
     "comments",
     "commentaires",
 ];
+
+/// Network names (and "email"), which also start real sentences ("Twitter goes down",
+/// "Facebook COO launches campaign", "Email reveals ..."): a line starting with one is a
+/// share button only when every word of it is share vocabulary ([`SHARE_VOCABULARY`]).
+const SHARE_NAMES: &[&str] = &[
+    "facebook", "twitter", "whatsapp", "linkedin", "email", "e-mail",
+];
+
+/// Words a row of share buttons is made of: network names, button words and the small
+/// words of "Share on Facebook", "Email this article to a friend", "Partager sur
+/// Facebook". Counts (`12`, `1.2k`) and handles (`@afp`) count as share words too.
+const SHARE_VOCABULARY: &[&str] = &[
+    "facebook",
+    "twitter",
+    "x",
+    "whatsapp",
+    "linkedin",
+    "pinterest",
+    "reddit",
+    "telegram",
+    "messenger",
+    "instagram",
+    "youtube",
+    "tumblr",
+    "flipboard",
+    "google",
+    "google+",
+    "email",
+    "e-mail",
+    "mail",
+    "sms",
+    "print",
+    "share",
+    "shares",
+    "tweet",
+    "tweets",
+    "pin",
+    "like",
+    "follow",
+    "comment",
+    "comments",
+    "link",
+    "copy",
+    "partager",
+    "partagez",
+    "imprimer",
+    "envoyer",
+    "commentaires",
+    "this",
+    "article",
+    "story",
+    "page",
+    "on",
+    "via",
+    "by",
+    "to",
+    "a",
+    "friend",
+    "us",
+    "with",
+    "sur",
+    "par",
+    "cet",
+    "cette",
+    "ce",
+    "le",
+    "la",
+    "l'",
+    "nous",
+];
+
+/// Whether a short line is a row of share buttons: it starts with a button word
+/// ([`SHARE`]: "Share this article", "Tweet", "Partager"), or with a network name
+/// ([`SHARE_NAMES`]) and has nothing but share vocabulary ("Twitter", "Facebook Twitter
+/// Email", "Facebook 12"), so that a headline such as "Twitter is down" is kept.
+fn is_share(folded: &str, words: usize) -> bool {
+    if words > 6 {
+        return false;
+    }
+    if starts_with_any(folded, SHARE) {
+        return true;
+    }
+    starts_with_any(folded, SHARE_NAMES)
+        && folded
+            .split(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '+' | '\'' | '@' | '.')))
+            .map(|t| t.trim_matches(|c: char| matches!(c, '-' | '\'' | '.')))
+            .filter(|t| !t.is_empty())
+            .all(|t| SHARE_VOCABULARY.contains(&t) || t.starts_with('@') || is_count(t))
+}
+
+/// A share count: `12`, `1.2k`.
+fn is_count(token: &str) -> bool {
+    let digits = token.strip_suffix('k').unwrap_or(token);
+    digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
 
 const READ_MORE: &[&str] = &[
     "en savoir plus",
@@ -596,10 +687,12 @@ pub fn rule_removals(text: &str, config: &CleanConfig) -> Vec<Removal> {
         let whole = line.start..line.next;
         let rule = if edge_rank(i) && is_prompt(f, w) {
             Some(Rule::Prompt)
+        } else if is_share(f, w) {
+            // Before navigation: a lone "Tweet" or "Twitter" is a share button (a phrase
+            // rule, applied to body-less articles too), not a layout guess.
+            Some(Rule::Share)
         } else if is_navigation(f, w, in_top) {
             Some(Rule::Navigation)
-        } else if w <= 6 && starts_with_any(f, SHARE) {
-            Some(Rule::Share)
         } else if w <= 30 && starts_with_any(f, READ_MORE) && (f.contains(':') || w <= 4) {
             Some(Rule::ReadMore)
         } else if is_photo_credit(raw, f, w) {
@@ -907,6 +1000,54 @@ mod tests {
         let text = "Infos / A La Une / Europe\nLe ministre chinois de la Défense a salué dimanche des liens forts avec Moscou lors d'une rencontre au Kremlin.";
         let cleaned = clean_article(text, rule_removals(text, &CleanConfig::default()));
         assert_eq!(cleaned.removed.len(), 1);
+    }
+
+    #[test]
+    fn headlines_starting_with_a_network_name_are_kept() {
+        // uci-news-headlines: these were emptied by the share rule and rejected.
+        for text in [
+            "Twitter is down",
+            "Twitter Goes Down",
+            "Twitter back up",
+            "Twitter Inc (TWTR) Goes Down [UPDATED]",
+            "Facebook COO Launches 'Ban Bossy' Campaign",
+            "Facebook page uplifts young cancer victim",
+            "Email reveals plan",
+        ] {
+            assert!(rules_of(text).is_empty(), "{text}");
+            let cleaned = clean_article(text, rule_removals(text, &CleanConfig::default()));
+            assert_eq!(cleaned.text, text);
+            // As the first line of an article with a body, too.
+            let article = format!("{text}\n{BODY}\n{BODY}");
+            assert!(rules_of(&article).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn share_button_rows_are_removed() {
+        for line in [
+            "Share on Facebook",
+            "Twitter",
+            "Facebook Twitter Email",
+            "Facebook | Twitter | WhatsApp | E-mail",
+            "Tweet",
+            "Facebook 12",
+            "Twitter: @afpfr",
+            "Email this article to a friend",
+            "Partager sur Facebook",
+            "LinkedIn 1.2k",
+        ] {
+            // At the bottom of an article with a body ...
+            let text = format!("{BODY}\n{BODY}\n{line}");
+            assert_eq!(
+                rules_of(&text),
+                vec![(Rule::Share, line.to_owned())],
+                "{line}"
+            );
+            // ... and as the whole of a body-less article.
+            let cleaned = clean_article(line, rule_removals(line, &CleanConfig::default()));
+            assert!(!cleaned.has_content(), "{line}");
+        }
     }
 
     #[test]
