@@ -7,8 +7,13 @@
 //! cargo run --release -p recoupe-bench --example calibrate_stories -- \
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
-//!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain] [--splits]
+//!     [--data seed-articles=/tmp/cleaned.jsonl] [--explain] [--splits] [--cuts]
 //! ```
+//!
+//! `--cuts` prints, for every story average-link makes (the event split off) of the
+//! full batch and of each half run alone, the best cut the event split finds
+//! (`recoupe_similarity::split::best_cut`): its between / within ratio and the gold
+//! stories on each side, lowest ratio first, to calibrate `event_split_ratio`.
 //!
 //! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage); data:
 //! `../shared/eval/*.jsonl` and `../shared/fixtures/seed-articles/articles.jsonl`.
@@ -21,7 +26,9 @@ use std::collections::{BTreeMap, HashMap};
 use anyhow::{bail, Context};
 use recoupe_similarity::metrics::{evaluate, PartitionScores};
 use recoupe_similarity::ndarray::{Array2, Axis};
-use recoupe_similarity::{exact_top_k, find_stories, CorpusBuilder, SimilarityConfig, Token};
+use recoupe_similarity::{
+    exact_top_k, find_stories, split, CorpusBuilder, SimilarityConfig, Token,
+};
 use recoupe_tokenize::{TokenizeConfig, Tokenizer};
 
 const CORPORA: [(&str, &str, &str); 3] = [
@@ -347,6 +354,89 @@ fn explain_merges(
     Ok(())
 }
 
+/// The event split's best cut of every story of at least `2 * event_split_min_size`
+/// members average-link makes on `p` (the split off), lowest ratio first.
+fn print_cuts(
+    title: &str,
+    p: &Prepared,
+    vectors: &Array2<f32>,
+    config: &SimilarityConfig,
+) -> anyhow::Result<()> {
+    let whole = SimilarityConfig {
+        event_split: false,
+        ..config.clone()
+    };
+    let (labels, _) = run(p, vectors, &whole)?;
+    let corpus = CorpusBuilder::new(vectors.view())
+        .tokens(p.tokens.clone())
+        .dates(p.dates.clone())
+        .config(SimilarityConfig {
+            event_split: true,
+            ..config.clone()
+        })
+        .build()?;
+    let mut groups: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (i, &l) in labels.iter().enumerate() {
+        groups.entry(l).or_default().push(i as u32);
+    }
+    let describe = |rows: &[u32]| {
+        let mut g: BTreeMap<&str, usize> = BTreeMap::new();
+        for &r in rows {
+            *g.entry(p.docs[r as usize].gold.as_str()).or_default() += 1;
+        }
+        g.iter()
+            .map(|(k, v)| format!("{k} x{v}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let mut lines = Vec::new();
+    for members in groups.values() {
+        if let Some(cut) = split::best_cut(&corpus, members)? {
+            let golds: std::collections::BTreeSet<&str> = members
+                .iter()
+                .map(|&r| p.docs[r as usize].gold.as_str())
+                .collect();
+            let kind = if golds.len() > 1 { "MIXED" } else { "pure " };
+            let gold_ratio = match golds.iter().next() {
+                Some(first) if golds.len() > 1 => {
+                    let part: Vec<u32> = members
+                        .iter()
+                        .copied()
+                        .filter(|&r| p.docs[r as usize].gold == *first)
+                        .collect();
+                    let rest: Vec<u32> = members
+                        .iter()
+                        .copied()
+                        .filter(|r| !part.contains(r))
+                        .collect();
+                    let excl = split::exclusive_count(&corpus, &part, &rest)?;
+                    split::cut_ratio(&corpus, members, &part)?
+                        .map_or(String::new(), |r| format!(" (gold cut {r:.3} excl {excl})"))
+                }
+                _ => String::new(),
+            };
+            lines.push((
+                cut.ratio,
+                format!(
+                    "    cut {kind} ratio {:.3} excl {:>2} emb {:.3} n={:>3}: [{}] | [{}]{gold_ratio}",
+                    cut.ratio,
+                    cut.exclusive,
+                    cut.embedding_ratio,
+                    members.len(),
+                    describe(&cut.parts[0]),
+                    describe(&cut.parts[1])
+                ),
+            ));
+        }
+    }
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    println!("  cuts, {title}:");
+    for (_, l) in lines {
+        println!("{l}");
+    }
+    Ok(())
+}
+
 fn set_key(config: &SimilarityConfig, key: &str, value: &str) -> anyhow::Result<SimilarityConfig> {
     let mut v = serde_json::to_value(config)?;
     let parsed: serde_json::Value =
@@ -366,6 +456,7 @@ fn main() -> anyhow::Result<()> {
     let mut data: HashMap<String, String> = HashMap::new();
     let mut explain = false;
     let mut splits = false;
+    let mut cuts = false;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -394,6 +485,7 @@ fn main() -> anyhow::Result<()> {
             "--worst" => worst = value()?.parse()?,
             "--explain" => explain = true,
             "--splits" => splits = true,
+            "--cuts" => cuts = true,
             "--data" => {
                 let (name, path) = value()?.split_once('=').context("--data corpus=path")?;
                 data.insert(name.to_owned(), path.to_owned());
@@ -464,12 +556,16 @@ fn main() -> anyhow::Result<()> {
                     let inside = scores(&p, &labels, &|d| half(d, f))?;
                     let which = ["tune (odd topics)", "held out (even)"][f];
                     println!(
-                        "{:<24} {which:<17} | own batch: clusters {:>3} (gold {:>3}) B3-F1 {:.3} ARI {:.3} | in the full batch: B3-F1 {:.3} ARI {:.3}",
+                        "{:<24} {which:<17} | own batch: clusters {:>3} (gold {:>3}) B3 P/R/F1 {:.3}/{:.3}/{:.3} ARI {:.3} | in the full batch: B3 P/R/F1 {:.3}/{:.3}/{:.3} ARI {:.3}",
                         "",
                         own.predicted_clusters,
                         own.gold_clusters,
+                        own.b_cubed.precision,
+                        own.b_cubed.recall,
                         own.b_cubed.f1,
                         own.ari,
+                        inside.b_cubed.precision,
+                        inside.b_cubed.recall,
                         inside.b_cubed.f1,
                         inside.ari
                     );
@@ -515,6 +611,23 @@ fn main() -> anyhow::Result<()> {
                     }
                     if explain {
                         explain_merges(&p, &vectors, config, &labels, worst)?;
+                    }
+                    if cuts {
+                        print_cuts(
+                            &format!("{name} / {model}, full batch"),
+                            &p,
+                            &vectors,
+                            config,
+                        )?;
+                        for (f, (sub, rows)) in halves.iter().enumerate() {
+                            let which = ["tuning half", "held-out half"][f];
+                            print_cuts(
+                                &format!("{name} / {model}, {which} as its own batch"),
+                                sub,
+                                &vectors.select(Axis(0), rows),
+                                config,
+                            )?;
+                        }
                     }
                 }
             }

@@ -46,6 +46,22 @@ fn sgemm_peak(size: usize, reps: usize) -> f64 {
     best
 }
 
+/// `probes:fine_probes:refine_rounds`, missing parts at their defaults.
+fn parse_ivf(spec: &str) -> anyhow::Result<IvfConfig> {
+    let parts: Vec<usize> = spec
+        .split(':')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .with_context(|| format!("bad --ivf spec {spec:?}"))?;
+    let d = IvfConfig::default();
+    Ok(IvfConfig {
+        probes: parts.first().copied().unwrap_or(d.probes),
+        fine_probes: parts.get(1).copied().unwrap_or(d.fine_probes),
+        refine_rounds: parts.get(2).copied().unwrap_or(d.refine_rounds),
+        ..d
+    })
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args
@@ -53,18 +69,45 @@ fn main() -> anyhow::Result<()> {
         .find(|a| a.starts_with("--"))
         .cloned()
         .unwrap_or_default();
-    let n: usize = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .map(|a| a.parse())
-        .transpose()?
-        .unwrap_or(100_000);
+    // The article count is the first argument that is a number (`--ivf 4:8:1` is not).
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
+    // `--ivf 2:4:0,4:8:1`: IVF settings `probes:fine_probes:refine_rounds` (missing
+    // parts keep their defaults); the end-to-end run uses the first.
+    let ivf_specs: Vec<IvfConfig> = match args.iter().position(|a| a == "--ivf") {
+        Some(i) => args
+            .get(i + 1)
+            .context("--ivf needs a list")?
+            .split(',')
+            .map(parse_ivf)
+            .collect::<anyhow::Result<_>>()?,
+        None => vec![IvfConfig::default()],
+    };
     let threads = rayon::current_num_threads();
     let t = Instant::now();
-    let planted = planted_vectors(&PlantedConfig {
+    let mut planted = planted_vectors(&PlantedConfig {
         articles: n,
         ..PlantedConfig::default()
     });
+    if args.iter().any(|a| a == "--shuffle") {
+        // Rows come in story order; `--shuffle` permutes them (fixed seed) so a story's
+        // rows are scattered, as in a real batch.
+        let d = planted.dims;
+        let mut order: Vec<usize> = (0..n).collect();
+        let mut state = 0x5eed_u64;
+        for i in (1..n).rev() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            order.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        let mut data = vec![0.0f32; n * d];
+        for (to, &from) in order.iter().enumerate() {
+            data[to * d..(to + 1) * d].copy_from_slice(&planted.data[from * d..(from + 1) * d]);
+        }
+        planted.stories = order.iter().map(|&i| planted.stories[i]).collect();
+        planted.topics = order.iter().map(|&i| planted.topics[i]).collect();
+        planted.data = data;
+    }
     let v = view(&planted.data, planted.dims)?;
     println!(
         "generated {n} x {} planted vectors in {:.2} s ({threads} threads)",
@@ -95,35 +138,31 @@ fn main() -> anyhow::Result<()> {
             // about 0.8 inside, 0.4 across stories of one topic).
             let exact = cosine::exact_top_k(v, 10, 0.5)?;
             let exact_secs = t.elapsed().as_secs_f64();
-            let t = Instant::now();
-            let hnsw = if args.iter().any(|a| a == "--no-hnsw") {
-                exact.clone()
-            } else {
-                hnsw_top_k(v, 10, 0.5, &HnswConfig::default())?
-            };
-            let hnsw_secs = t.elapsed().as_secs_f64();
-            // `--probes 2,4,8`: IVF with each number of probes (default: the default).
-            let probes: Vec<usize> = match args.iter().position(|a| a == "--probes") {
-                Some(i) => args
-                    .get(i + 1)
-                    .context("--probes needs a list")?
-                    .split(',')
-                    .map(str::parse)
-                    .collect::<Result<_, _>>()?,
-                None => vec![IvfConfig::default().probes],
-            };
-            for p in probes {
+            // (name, recall, seconds), printed once the exact path has been timed again
+            // after them: the ratios use the mean of the two exact timings.
+            let mut runs: Vec<(String, f64, f64)> = Vec::new();
+            if !args.iter().any(|a| a == "--no-hnsw") {
                 let t = Instant::now();
-                let config = IvfConfig {
-                    probes: p,
-                    ..IvfConfig::default()
-                };
-                let ivf = ivf_top_k(v, 10, 0.5, &config)?;
-                let ivf_secs = t.elapsed().as_secs_f64();
+                let hnsw = hnsw_top_k(v, 10, 0.5, &HnswConfig::default())?;
+                let secs = t.elapsed().as_secs_f64();
+                runs.push(("hnsw".into(), recall_at_k(&exact, &hnsw), secs));
+            }
+            for c in &ivf_specs {
+                let t = Instant::now();
+                let ivf = ivf_top_k(v, 10, 0.5, c)?;
+                let secs = t.elapsed().as_secs_f64();
+                let name = format!("ivf {}:{}:{}", c.probes, c.fine_probes, c.refine_rounds);
+                runs.push((name, recall_at_k(&exact, &ivf), secs));
+            }
+            let t = Instant::now();
+            std::hint::black_box(cosine::exact_top_k(v, 10, 0.5)?);
+            let again_secs = t.elapsed().as_secs_f64();
+            let mean = 0.5 * (exact_secs + again_secs);
+            println!("exact top-10 of {n}: {exact_secs:.2} s before, {again_secs:.2} s after");
+            for (name, recall, secs) in runs {
                 println!(
-                    "recall@10 vs exact ({exact_secs:.2} s): hnsw {:.4} ({hnsw_secs:.2} s), ivf probes {p}: {:.4} ({ivf_secs:.2} s)",
-                    recall_at_k(&exact, &hnsw),
-                    recall_at_k(&exact, &ivf)
+                    "{name}: recall@10 {recall:.4} in {secs:.2} s = {:.1}x faster than exact",
+                    mean / secs
                 );
             }
         }
@@ -137,12 +176,7 @@ fn main() -> anyhow::Result<()> {
             let nn = if mode == "--exact" {
                 cosine::exact_top_k(v, config.neighbours, config.min_cosine)?
             } else {
-                ivf_top_k(
-                    v,
-                    config.neighbours,
-                    config.min_cosine,
-                    &IvfConfig::default(),
-                )?
+                ivf_top_k(v, config.neighbours, config.min_cosine, &ivf_specs[0])?
             };
             let knn_secs = t.elapsed().as_secs_f64();
             let t = Instant::now();
@@ -154,7 +188,12 @@ fn main() -> anyhow::Result<()> {
                 .context("metrics")?;
             println!(
                 "{n} articles: neighbours ({}) {knn_secs:.2} s + scoring/clustering {cluster_secs:.2} s = {total_secs:.2} s ({:.0} articles/s); {} stories (planted {}), ARI {:.4}, B3-F1 {:.4}",
-                if mode == "--exact" { "exact" } else { "ivf" },
+                if mode == "--exact" {
+                    "exact".to_string()
+                } else {
+                    let c = &ivf_specs[0];
+                    format!("ivf {}:{}:{}", c.probes, c.fine_probes, c.refine_rounds)
+                },
                 n as f64 / total_secs,
                 scores.predicted_clusters,
                 scores.gold_clusters,

@@ -2,7 +2,7 @@
 //! its own (cold) embedding cache, gives byte-identical outputs on real articles with
 //! multi-article stories (the first 150 articles of ecbplus-dev).
 
-use recoupe_e2e::{model_installed, recoupe_bin, run, workspace_root};
+use recoupe_e2e::{model_installed, run_threads, same_files, workspace_root};
 
 const MODEL: &str = "all-minilm-l6-v2";
 
@@ -21,53 +21,22 @@ fn threads_1_1_2_2_give_byte_identical_outputs() {
     let input = dir.path().join("ecb150.jsonl");
     let lines: Vec<&str> = text.lines().take(150).collect();
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
-    let bin = recoupe_bin().unwrap();
-    let outs: Vec<_> = ["1", "1", "2", "2"]
-        .iter()
-        .enumerate()
-        .map(|(i, threads)| {
-            let out = dir.path().join(format!("out-{i}-threads-{threads}"));
-            let r = run(
-                &bin,
-                &[
-                    "run",
-                    input.to_str().unwrap(),
-                    "--model",
-                    MODEL,
-                    "--threads",
-                    threads,
-                    "--out",
-                    out.to_str().unwrap(),
-                    "-q",
-                ],
-            )
-            .unwrap();
-            assert_eq!(r.code, Some(0), "{}", r.stderr);
-            out
-        })
-        .collect();
+    let outs = run_threads(&input, MODEL, &["1", "1", "2", "2"], dir.path()).unwrap();
     let clusters = std::fs::read_to_string(outs[0].join("clusters.jsonl")).unwrap();
     assert!(
         clusters.lines().any(|l| !l.contains("\"size\":1,")),
         "no multi-article story: the comparison would be weak"
     );
-    for file in [
-        "articles.jsonl",
-        "clusters.jsonl",
-        "pairs.jsonl",
-        "rejects.jsonl",
-        "articles.csv",
-        "clusters.csv",
-    ] {
-        let first = std::fs::read(outs[0].join(file)).unwrap();
-        for out in &outs[1..] {
-            let other = std::fs::read(out.join(file)).unwrap();
-            assert!(
-                first == other,
-                "{file} differs between {} and {}",
-                outs[0].display(),
-                out.display()
-            );
-        }
-    }
+    same_files(
+        &outs,
+        &[
+            "articles.jsonl",
+            "clusters.jsonl",
+            "pairs.jsonl",
+            "rejects.jsonl",
+            "articles.csv",
+            "clusters.csv",
+        ],
+    )
+    .unwrap();
 }

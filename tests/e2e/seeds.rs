@@ -3,7 +3,10 @@
 
 use std::path::Path;
 
-use recoupe_e2e::{partition, read_jsonl, recoupe_bin, run, seeds_csv, seeds_dir, skip_without};
+use recoupe_e2e::{
+    partition, read_jsonl, recoupe_bin, run, run_threads, same_files, seeds_csv, seeds_dir,
+    skip_without,
+};
 use serde_json::Value;
 
 const MODEL: &str = "multilingual-e5-small";
@@ -276,38 +279,15 @@ fn one_and_two_threads_give_identical_outputs() {
     }
     let dir = tempfile::tempdir().unwrap();
     let input = seeds_dir().unwrap().join("articles.jsonl");
-    let bin = recoupe_bin().unwrap();
-    let outs: Vec<_> = ["1", "2"]
-        .iter()
-        .map(|threads| {
-            let out = dir.path().join(format!("out-{threads}"));
-            let r = run(
-                &bin,
-                &[
-                    "run",
-                    input.to_str().unwrap(),
-                    "--model",
-                    "all-minilm-l6-v2",
-                    "--threads",
-                    threads,
-                    "--out",
-                    out.to_str().unwrap(),
-                    "-q",
-                ],
-            )
-            .unwrap();
-            assert_eq!(r.code, Some(0), "{}", r.stderr);
-            out
-        })
-        .collect();
-    for file in [
-        "articles.jsonl",
-        "clusters.jsonl",
-        "pairs.jsonl",
-        "rejects.jsonl",
-    ] {
-        let a = std::fs::read(outs[0].join(file)).unwrap();
-        let b = std::fs::read(outs[1].join(file)).unwrap();
-        assert!(a == b, "{file} differs between --threads 1 and 2");
-    }
+    let outs = run_threads(&input, "all-minilm-l6-v2", &["1", "2"], dir.path()).unwrap();
+    same_files(
+        &outs,
+        &[
+            "articles.jsonl",
+            "clusters.jsonl",
+            "pairs.jsonl",
+            "rejects.jsonl",
+        ],
+    )
+    .unwrap();
 }

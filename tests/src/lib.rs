@@ -308,3 +308,68 @@ pub fn partition(articles: &[Value]) -> Vec<Vec<String>> {
     groups.sort();
     groups
 }
+
+/// Runs `recoupe run INPUT --model MODEL --threads T --out DIR/out-I-threads-T -q` once
+/// for each entry `T` of `threads` (the I-th run with its own output folder, hence its
+/// own cold embedding cache), fails unless each exits 0, and returns the output folders
+/// in order.
+pub fn run_threads(
+    input: &Path,
+    model: &str,
+    threads: &[&str],
+    dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    let bin = recoupe_bin()?;
+    let input = input.to_str().context("input path is not UTF-8")?;
+    let mut outs = Vec::with_capacity(threads.len());
+    for (i, t) in threads.iter().enumerate() {
+        let out = dir.join(format!("out-{i}-threads-{t}"));
+        let out_arg = out.to_str().context("output path is not UTF-8")?;
+        let r = run(
+            &bin,
+            &[
+                "run",
+                input,
+                "--model",
+                model,
+                "--threads",
+                t,
+                "--out",
+                out_arg,
+                "-q",
+            ],
+        )?;
+        if r.code != Some(0) {
+            bail!(
+                "recoupe run --threads {t} exited {:?}: {}",
+                r.code,
+                r.stderr
+            );
+        }
+        outs.push(out);
+    }
+    Ok(outs)
+}
+
+/// Fails unless each of `files` is byte-identical in every folder of `outs`.
+pub fn same_files(outs: &[PathBuf], files: &[&str]) -> Result<()> {
+    let Some((first, rest)) = outs.split_first() else {
+        return Ok(());
+    };
+    for file in files {
+        let a = std::fs::read(first.join(file))
+            .with_context(|| format!("cannot read {}", first.join(file).display()))?;
+        for out in rest {
+            let b = std::fs::read(out.join(file))
+                .with_context(|| format!("cannot read {}", out.join(file).display()))?;
+            if a != b {
+                bail!(
+                    "{file} differs between {} and {}",
+                    first.display(),
+                    out.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}

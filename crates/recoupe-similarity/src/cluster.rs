@@ -374,7 +374,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
     }
 
     // Collect stories ordered by lowest member.
-    let mut stories: Vec<Story> = state
+    let stories: Vec<Story> = state
         .groups
         .iter_mut()
         .filter(|g| g.size > 0)
@@ -387,6 +387,8 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
             }
         })
         .collect();
+    // Second stage: cut stories holding two events of one kind (`event_split`).
+    let mut stories = crate::split::split_events(corpus, stories);
     stories.sort_unstable_by_key(|s| s.members[0]);
     stories
         .par_iter_mut()

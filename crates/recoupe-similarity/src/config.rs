@@ -115,6 +115,36 @@ pub struct SimilarityConfig {
     /// every same-topic pair at a raw 0.95+, and a rewrite is one that stands out from
     /// the batch's background, not one above a model-specific constant. Default 0.9.
     pub rewrite_cosine: f32,
+    /// Second stage after average-link (see [`crate::split`]): cut a story of long texts
+    /// in two when the names and numbers found in some but not most of its members (its
+    /// own document frequencies) separate it into two groups much closer inside than
+    /// between, each with names of its own (two events of one kind sharing their main
+    /// names). Needs tokens. Default true (ecbplus-dev tuning half, odd topics: B-cubed
+    /// F1 +0.015 MiniLM / +0.005 e5 as a batch of its own; held-out half -0.004 /
+    /// -0.009: see the crate README, "Session 3").
+    pub event_split: bool,
+    /// Each part of a cut story has at least this many members, and a token counts in
+    /// the local view when found in at least this many (2 at least). Default 3 (tuning
+    /// half: 2 and 4 lower with both models).
+    pub event_split_min_size: usize,
+    /// A story is cut when the mean local similarity between the two parts is at most
+    /// this times the lower of the two mean similarities inside them. Default 0.35
+    /// (tuning half; 0.3 changes nothing there, 0.4 cuts single events).
+    pub event_split_ratio: f32,
+    /// Local view of the event split: tokens found in more than this fraction of the
+    /// story's members weigh nothing (they name the story, not one of its events).
+    /// Default 0.6 (tuning half; 0.5 and 0.7 lower with both models).
+    pub event_split_max_df: f32,
+    /// Weight of the centred embedding cosine in the event split's local similarity;
+    /// the local overlap gets the rest. Default 0 (0.2 and 0.5 separate merged events
+    /// less well from single ones on ecbplus-dev: inside one topic the embedding puts
+    /// two events as close as two reports of one).
+    pub event_split_embedding_weight: f32,
+    /// A story is cut only when each part has at least this many names or numbers
+    /// found in half of its members or more and in none of the other part's (the other
+    /// boxer, the other secretary, the other year). Default 5 (tuning half: 3-4 cut a
+    /// single event, 6 misses a merge).
+    pub event_split_min_exclusive: usize,
     /// Score a separate topic as a batch of its own: a group of articles joined by
     /// candidate edges of centred cosine above `topic_block_link`, with no such edge to
     /// the rest of the batch and a mean centred cosine inside of at least
@@ -169,6 +199,12 @@ impl Default for SimilarityConfig {
             copy_jaccard: 0.8,
             rewrite_jaccard: 0.3,
             rewrite_cosine: 0.9,
+            event_split: true,
+            event_split_min_size: 3,
+            event_split_ratio: 0.35,
+            event_split_max_df: 0.6,
+            event_split_embedding_weight: 0.0,
+            event_split_min_exclusive: 5,
             topic_blocks: true,
             topic_block_link: 0.2,
             topic_block_cohesion: 0.5,
@@ -226,6 +262,12 @@ impl SimilarityConfig {
         non_negative("date_grace_days", self.date_grace_days)?;
         non_negative("date_penalty_per_day", self.date_penalty_per_day)?;
         non_negative("max_date_penalty", self.max_date_penalty)?;
+        non_negative("event_split_ratio", self.event_split_ratio)?;
+        unit("event_split_max_df", self.event_split_max_df)?;
+        unit(
+            "event_split_embedding_weight",
+            self.event_split_embedding_weight,
+        )?;
         unit("topic_block_link", self.topic_block_link)?;
         unit("topic_block_cohesion", self.topic_block_cohesion)?;
         if !self.story_threshold.is_finite() {

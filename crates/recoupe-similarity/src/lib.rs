@@ -4,13 +4,14 @@
 //! hashes and L2-normalised vectors.
 //!
 //! - [`minhash`] / [`lsh`]: MinHash signatures and LSH banding for lexical candidates.
-//! - [`cosine`] / [`ann`]: exact (blocked SGEMM) and approximate (HNSW) cosine
-//!   neighbours.
+//! - [`cosine`] / [`ann`]: exact (blocked SGEMM) and approximate (IVF cells with
+//!   neighbour refinement; HNSW) cosine neighbours.
 //! - [`score`]: pair scores from embedding cosine, IDF-weighted rare-token overlap,
 //!   lexical Jaccard and date distance; relation labels (`copy`, `rewrite`,
 //!   `same_story`).
 //! - [`cluster`]: average-link story clustering that resists chaining, deterministic
 //!   whatever the thread count, with a representative per story.
+//! - [`split`]: the second stage cutting a story into the events of one kind it holds.
 //! - [`evidence`]: the passages two articles share, as byte ranges.
 //! - [`metrics`]: ARI, B-cubed and pairwise scores against gold labels.
 //! - [`config`]: [`SimilarityConfig`], the serde settings with documented defaults.
@@ -47,6 +48,7 @@ pub mod config;
 pub mod cosine;
 pub mod evidence;
 pub mod score;
+pub mod split;
 
 /// The `ndarray` version this crate's API uses (vectors are `ArrayView2<f32>`).
 pub use ndarray;

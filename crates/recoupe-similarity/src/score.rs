@@ -321,6 +321,9 @@ pub struct Corpus<'v> {
     pub(crate) block: Vec<u32>,
     /// Background cosine of every topic block (its own mean pair cosine).
     pub(crate) block_background: Vec<f32>,
+    /// Per-document token weights of the event split ([`crate::split`]); empty when
+    /// the split is off or no tokens were given.
+    pub(crate) event_tokens: Vec<Vec<(u64, f32)>>,
 }
 
 /// Builder of a [`Corpus`]: vectors are required, the rest optional.
@@ -421,11 +424,16 @@ impl<'v> CorpusBuilder<'v> {
         for (row, &b) in block.iter().enumerate() {
             block_rows[b as usize].push(row);
         }
-        let (rare, lengths) = match &self.tokens {
+        let (rare, lengths, event_tokens) = match &self.tokens {
             Some(tokens) => {
                 check_len(tokens.len())?;
                 // Each topic block is a batch of its own: its own document frequencies.
                 let mut rare = vec![SparseVector::default(); n];
+                let mut event_tokens = if self.config.event_split {
+                    vec![Vec::new(); n]
+                } else {
+                    Vec::new()
+                };
                 for rows in block_rows.iter().filter(|r| !r.is_empty()) {
                     let docs: Vec<&Vec<Token>> = rows.iter().map(|&r| &tokens[r]).collect();
                     let stats = CorpusStats::from_documents(&docs);
@@ -436,12 +444,26 @@ impl<'v> CorpusBuilder<'v> {
                     for (&r, v) in rows.iter().zip(vectors) {
                         rare[r] = v;
                     }
+                    if self.config.event_split {
+                        let weights: Vec<Vec<(u64, f32)>> = docs
+                            .par_iter()
+                            .map(|t| crate::split::event_token_weights(&stats, t, &self.config))
+                            .collect();
+                        for (&r, w) in rows.iter().zip(weights) {
+                            event_tokens[r] = w;
+                        }
+                    }
                 }
-                (rare, tokens.iter().map(|t| t.len() as f32).collect())
+                (
+                    rare,
+                    tokens.iter().map(|t| t.len() as f32).collect(),
+                    event_tokens,
+                )
             }
             None => (
                 vec![SparseVector::default(); n],
                 vec![self.config.long_text_tokens; n],
+                Vec::new(),
             ),
         };
         // Without tokens the rare-token view is absent, not zero: the embedding decides.
@@ -487,6 +509,7 @@ impl<'v> CorpusBuilder<'v> {
             dates,
             shingles: self.shingles,
             config,
+            event_tokens,
         })
     }
 }

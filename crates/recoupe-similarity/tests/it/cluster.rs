@@ -120,7 +120,7 @@ proptest! {
     #[test]
     fn ivf_is_thread_count_free(seed in any::<u64>(), rows in 1usize..300) {
         let v = planted(seed, rows, 7, 12, 0.3);
-        let config = IvfConfig { bucket_size: 16, ..IvfConfig::default() };
+        let config = IvfConfig { bucket_size: 16, refine_rounds: 1, ..IvfConfig::default() };
         let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
         let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let a = one.install(|| ivf_top_k(v.view(), 4, -1.0, &config).unwrap());
