@@ -185,6 +185,7 @@ fn run(
         .tokens(p.tokens.clone())
         .dates(p.dates.clone())
         .shingles(p.shingles.clone())
+        .neighbours(&neighbours)
         .config(config.clone())
         .build()?;
     let labels = find_stories(&corpus, &neighbours)?.clustering.labels;
@@ -305,9 +306,11 @@ fn explain_merges(
     labels: &[u32],
     worst: usize,
 ) -> anyhow::Result<()> {
+    let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
     let corpus = CorpusBuilder::new(vectors.view())
         .tokens(p.tokens.clone())
         .dates(p.dates.clone())
+        .neighbours(&neighbours)
         .config(config.clone())
         .build()?;
     let mut by_label: BTreeMap<u32, BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
@@ -335,7 +338,7 @@ fn explain_merges(
             let start = if same { i + 1 } else { 0 };
             for &b in &ys[start..] {
                 let s = corpus.score_pair(a, b, None)?;
-                acc[0] += corpus.centred(s.cosine);
+                acc[0] += corpus.centred_pair(a, b, s.cosine);
                 acc[1] += s.rare_overlap;
                 acc[2] += s.score;
                 n += 1.0;
@@ -661,10 +664,13 @@ fn main() -> anyhow::Result<()> {
                             g.values().map(|m| format!("{{{}}}", m.join(","))).collect()
                         };
                         println!("    clusters: {}", groups.join(" "));
+                        let neighbours =
+                            exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
                         let corpus = CorpusBuilder::new(vectors.view())
                             .tokens(p.tokens.clone())
                             .dates(p.dates.clone())
                             .shingles(p.shingles.clone())
+                            .neighbours(&neighbours)
                             .config(config.clone())
                             .build()?;
                         for a in 0..p.docs.len() {
@@ -672,10 +678,10 @@ fn main() -> anyhow::Result<()> {
                                 let s = corpus.score_pair(a, b, None)?;
                                 println!(
                                     "    {} {} cos {:.3} (centred {:.3}) rare {:.3} jaccard {:.3} score {:.3}",
-                                    &p.docs[a].id[..3],
-                                    &p.docs[b].id[..3],
+                                    p.docs[a].id.get(..3).unwrap_or(&p.docs[a].id),
+                                    p.docs[b].id.get(..3).unwrap_or(&p.docs[b].id),
                                     s.cosine,
-                                    corpus.centred(s.cosine),
+                                    corpus.centred_pair(a, b, s.cosine),
                                     s.rare_overlap,
                                     s.jaccard.unwrap_or(0.0),
                                     s.score

@@ -12,3 +12,4 @@ mod kill;
 #[cfg(unix)]
 mod model_files;
 mod seeds;
+mod seeds_mixed;

@@ -482,6 +482,7 @@ impl Pipeline {
                 .tokens(analyses.iter().map(|a| a.tokens.clone()).collect())
                 .dates(dates)
                 .shingles(analyses.iter().map(|a| a.shingles.clone()).collect())
+                .neighbours(&neighbours)
                 .config(sim.clone())
                 .build()
                 .map_err(stage_err("similarity"))?;

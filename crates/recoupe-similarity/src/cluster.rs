@@ -226,7 +226,8 @@ impl State<'_, '_> {
         let sparse = crate::score::sorted_dot(&ga.sparse, &gb.sparse);
         let w = self.corpus.config.embedding_weight;
         let pairs = ga.size as f32 * gb.size as f32;
-        let mu = self.corpus.background;
+        // Groups never span topic blocks: the block of any member is the group's.
+        let mu = self.corpus.row_background(a as usize);
         w * (dense - pairs * mu) / (1.0 - mu) + (1.0 - w) * sparse
     }
 
@@ -292,9 +293,10 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
             members: vec![i as u32],
         })
         .collect();
+    // Articles of different topic blocks are never one story.
     let mut edges: Vec<(u32, u32)> = pairs
         .iter()
-        .filter(|p| p.0 != p.1)
+        .filter(|p| p.0 != p.1 && corpus.block[p.0 as usize] == corpus.block[p.1 as usize])
         .map(|&(a, b)| (a.min(b), a.max(b)))
         .collect();
     edges.par_sort_unstable();
@@ -421,7 +423,7 @@ fn representative(corpus: &Corpus<'_>, members: &[u32]) -> u32 {
         let row = corpus.vectors.row(m as usize);
         let dot: f32 = row.iter().zip(&dense).map(|(x, y)| x * y).sum();
         let sp = crate::score::sorted_dot(corpus.rare[m as usize].entries(), &sparse);
-        let mu = corpus.background;
+        let mu = corpus.row_background(m as usize);
         let others = (members.len() - 1) as f32;
         let score = w * (dot - 1.0 - others * mu) / (1.0 - mu) + (1.0 - w) * sp;
         if score > best.0 {

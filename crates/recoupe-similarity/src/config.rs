@@ -145,6 +145,28 @@ pub struct SimilarityConfig {
     /// boxer, the other secretary, the other year). Default 5 (tuning half: 3-4 cut a
     /// single event, 6 misses a merge).
     pub event_split_min_exclusive: usize,
+    /// Score a separate topic as a batch of its own: a group of articles joined by
+    /// candidate edges of centred cosine above `topic_block_link`, with no such edge to
+    /// the rest of the batch and a mean centred cosine inside of at least
+    /// `topic_block_cohesion`, gets its own background cosine and document frequencies,
+    /// and its articles are clustered only among themselves. Articles unrelated to a
+    /// topic then cannot change its result: without blocks one unrelated article lowers
+    /// the batch background and raises the IDF of the topic's common words, and the
+    /// seed articles with one unrelated article came out as one story. Needs the
+    /// neighbour lists ([`crate::score::CorpusBuilder::neighbours`]). Default true.
+    pub topic_blocks: bool,
+    /// Centred cosine above which a candidate edge links two articles into one topic
+    /// block. Default 0.3 (see the crate README, "Session 3").
+    pub topic_block_link: f32,
+    /// Mean centred cosine inside a group at or above which it is split off as a topic
+    /// block (a single-topic batch has a mean of 0 by construction, a group split off
+    /// by chance stays below). Default 0.5 (see the crate README, "Session 3").
+    pub topic_block_cohesion: f32,
+    /// Smallest group split off as a topic block. A group of two has its own pair as
+    /// its background (centred cosine 0) and shares no word with a positive smoothed
+    /// IDF, so two reports of one story in a block of their own could never merge.
+    /// Default 3 (the smallest batch with a background of more than one pair).
+    pub topic_block_min_documents: usize,
 }
 
 impl Default for SimilarityConfig {
@@ -183,6 +205,10 @@ impl Default for SimilarityConfig {
             event_split_max_df: 0.6,
             event_split_embedding_weight: 0.0,
             event_split_min_exclusive: 5,
+            topic_blocks: true,
+            topic_block_link: 0.2,
+            topic_block_cohesion: 0.5,
+            topic_block_min_documents: 3,
         }
     }
 }
@@ -242,6 +268,8 @@ impl SimilarityConfig {
             "event_split_embedding_weight",
             self.event_split_embedding_weight,
         )?;
+        unit("topic_block_link", self.topic_block_link)?;
+        unit("topic_block_cohesion", self.topic_block_cohesion)?;
         if !self.story_threshold.is_finite() {
             return Err(Error::InvalidConfig {
                 field: "story_threshold",

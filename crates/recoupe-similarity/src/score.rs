@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::SimilarityConfig;
-use crate::cosine;
+use crate::cosine::{self, NeighbourLists};
 use crate::error::{Error, Result};
 
 /// What kind of token a hash stands for, as flagged by the caller's tokenizer.
@@ -316,6 +316,11 @@ pub struct Corpus<'v> {
     pub(crate) config: SimilarityConfig,
     /// Mean cosine over all pairs of the batch (0 when centring is off).
     pub(crate) background: f32,
+    /// Topic block of every row (0: the rest of the batch; see
+    /// [`SimilarityConfig::topic_blocks`]).
+    pub(crate) block: Vec<u32>,
+    /// Background cosine of every topic block (its own mean pair cosine).
+    pub(crate) block_background: Vec<f32>,
     /// Per-document token weights of the event split ([`crate::split`]); empty when
     /// the split is off or no tokens were given.
     pub(crate) event_tokens: Vec<Vec<(u64, f32)>>,
@@ -328,6 +333,7 @@ pub struct CorpusBuilder<'v> {
     tokens: Option<Vec<Vec<Token>>>,
     dates: Option<Vec<Option<f32>>>,
     shingles: Option<Vec<Vec<u64>>>,
+    neighbours: Option<Vec<(u32, u32, f32)>>,
     config: SimilarityConfig,
 }
 
@@ -339,8 +345,17 @@ impl<'v> CorpusBuilder<'v> {
             tokens: None,
             dates: None,
             shingles: None,
+            neighbours: None,
             config: SimilarityConfig::default(),
         }
+    }
+
+    /// The candidate neighbours of every row (as given to [`crate::find_stories`]),
+    /// from which topic blocks are found ([`SimilarityConfig::topic_blocks`]); without
+    /// them the whole batch is one block.
+    pub fn neighbours(mut self, neighbours: &NeighbourLists) -> Self {
+        self.neighbours = Some(neighbours.pairs());
+        self
     }
 
     /// Tokens of every article (all of them: word count is the text length). Without
@@ -390,22 +405,55 @@ impl<'v> CorpusBuilder<'v> {
                 })
             }
         };
+        if let Some(&(a, b, _)) = self
+            .neighbours
+            .iter()
+            .flatten()
+            .find(|p| p.0 as usize >= n || p.1 as usize >= n)
+        {
+            let row = if a as usize >= n { a } else { b } as usize;
+            return Err(Error::RowOutOfRange { row, len: n });
+        }
+        let (block, blocks) = match &self.neighbours {
+            Some(pairs) if self.config.topic_blocks => {
+                topic_blocks(self.vectors, pairs, &self.config)
+            }
+            _ => (vec![0; n], 1),
+        };
+        let mut block_rows: Vec<Vec<usize>> = vec![Vec::new(); blocks];
+        for (row, &b) in block.iter().enumerate() {
+            block_rows[b as usize].push(row);
+        }
         let (rare, lengths, event_tokens) = match &self.tokens {
             Some(tokens) => {
                 check_len(tokens.len())?;
-                let stats = CorpusStats::from_documents(tokens);
-                let rare = tokens
-                    .par_iter()
-                    .map(|t| stats.rare_token_vector(t, &self.config))
-                    .collect();
-                let event_tokens = if self.config.event_split {
-                    tokens
-                        .par_iter()
-                        .map(|t| crate::split::event_token_weights(&stats, t, &self.config))
-                        .collect()
+                // Each topic block is a batch of its own: its own document frequencies.
+                let mut rare = vec![SparseVector::default(); n];
+                let mut event_tokens = if self.config.event_split {
+                    vec![Vec::new(); n]
                 } else {
                     Vec::new()
                 };
+                for rows in block_rows.iter().filter(|r| !r.is_empty()) {
+                    let docs: Vec<&Vec<Token>> = rows.iter().map(|&r| &tokens[r]).collect();
+                    let stats = CorpusStats::from_documents(&docs);
+                    let vectors: Vec<SparseVector> = docs
+                        .par_iter()
+                        .map(|t| stats.rare_token_vector(t, &self.config))
+                        .collect();
+                    for (&r, v) in rows.iter().zip(vectors) {
+                        rare[r] = v;
+                    }
+                    if self.config.event_split {
+                        let weights: Vec<Vec<(u64, f32)>> = docs
+                            .par_iter()
+                            .map(|t| crate::split::event_token_weights(&stats, t, &self.config))
+                            .collect();
+                        for (&r, w) in rows.iter().zip(weights) {
+                            event_tokens[r] = w;
+                        }
+                    }
+                }
                 (
                     rare,
                     tokens.iter().map(|t| t.len() as f32).collect(),
@@ -443,8 +491,18 @@ impl<'v> CorpusBuilder<'v> {
         } else {
             0.0
         };
+        let block_background = if blocks == 1 || !config.centre_cosine {
+            vec![background; blocks]
+        } else {
+            block_rows
+                .iter()
+                .map(|rows| clamp_background(mean_cosine_of_rows(self.vectors, rows)))
+                .collect()
+        };
         Ok(Corpus {
             background,
+            block,
+            block_background,
             vectors: self.vectors,
             rare,
             lengths,
@@ -459,19 +517,80 @@ impl<'v> CorpusBuilder<'v> {
 /// Mean cosine over all `N (N - 1) / 2` pairs of unit rows, from their sum:
 /// `(|sum|^2 - N) / (N (N - 1))`, clamped to `[0, 0.95]` (0 for fewer than 2 rows).
 pub fn mean_pair_cosine(vectors: ArrayView2<'_, f32>) -> f32 {
-    let n = vectors.nrows();
-    if n < 2 {
+    let rows: Vec<usize> = (0..vectors.nrows()).collect();
+    clamp_background(mean_cosine_of_rows(vectors, &rows))
+}
+
+fn clamp_background(mean: f64) -> f32 {
+    (mean as f32).clamp(0.0, 0.95)
+}
+
+/// Unclamped mean cosine over the pairs of the given rows (0 for fewer than 2).
+fn mean_cosine_of_rows(vectors: ArrayView2<'_, f32>, rows: &[usize]) -> f64 {
+    if rows.len() < 2 {
         return 0.0;
     }
     let mut sum = vec![0.0f64; vectors.ncols()];
-    for row in vectors.outer_iter() {
-        for (s, &x) in sum.iter_mut().zip(row.iter()) {
+    for &r in rows {
+        for (s, &x) in sum.iter_mut().zip(vectors.row(r).iter()) {
             *s += f64::from(x);
         }
     }
     let sq: f64 = sum.iter().map(|x| x * x).sum();
-    let n = n as f64;
-    (((sq - n) / (n * (n - 1.0))) as f32).clamp(0.0, 0.95)
+    let n = rows.len() as f64;
+    (sq - n) / (n * (n - 1.0))
+}
+
+/// Topic blocks (see [`SimilarityConfig::topic_blocks`]): the connected components of
+/// the candidate edges whose centred cosine (on the whole batch's background) is above
+/// `topic_block_link`; a component of `topic_block_min_documents`+ rows, not the whole
+/// batch, whose mean centred cosine inside reaches `topic_block_cohesion` is a block of
+/// its own (numbered from 1 by lowest row); every other row is in block 0. Returns the block of every row and
+/// the number of blocks.
+fn topic_blocks(
+    vectors: ArrayView2<'_, f32>,
+    pairs: &[(u32, u32, f32)],
+    config: &SimilarityConfig,
+) -> (Vec<u32>, usize) {
+    let n = vectors.nrows();
+    let all: Vec<usize> = (0..n).collect();
+    let b0 = mean_cosine_of_rows(vectors, &all);
+    let centred = |c: f64| (c - b0) / (1.0 - b0).max(1e-6);
+    let mut parent: Vec<usize> = all.clone();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for &(a, b, cos) in pairs {
+        if centred(f64::from(cos)) > f64::from(config.topic_block_link) {
+            let (ra, rb) = (find(&mut parent, a as usize), find(&mut parent, b as usize));
+            // The lower root wins: components do not depend on the pair order.
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            parent[hi] = lo;
+        }
+    }
+    let mut components: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for row in 0..n {
+        let root = find(&mut parent, row);
+        components.entry(root).or_default().push(row);
+    }
+    let mut block = vec![0u32; n];
+    let mut blocks = 1usize;
+    for rows in components.values() {
+        if rows.len() >= config.topic_block_min_documents.max(2)
+            && rows.len() < n
+            && centred(mean_cosine_of_rows(vectors, rows)) >= f64::from(config.topic_block_cohesion)
+        {
+            for &r in rows {
+                block[r] = blocks as u32;
+            }
+            blocks += 1;
+        }
+    }
+    (block, blocks)
 }
 
 /// Exact Jaccard of two sorted, deduplicated hash sets (0 when both are empty).
@@ -511,6 +630,38 @@ impl Corpus<'_> {
     /// view is centred on; 0 when `centre_cosine` is off).
     pub fn background_cosine(&self) -> f32 {
         self.background
+    }
+
+    /// Topic block of a row (0: the rest of the batch; see
+    /// [`SimilarityConfig::topic_blocks`]).
+    pub fn topic_block(&self, row: usize) -> u32 {
+        self.block.get(row).copied().unwrap_or(0)
+    }
+
+    /// Background cosine of the topic block of `row` (the batch's when there are no
+    /// blocks).
+    pub fn row_background(&self, row: usize) -> f32 {
+        let b = self.topic_block(row) as usize;
+        self.block_background
+            .get(b)
+            .copied()
+            .unwrap_or(self.background)
+    }
+
+    /// The background a pair is centred on: its topic block's when both rows are in
+    /// one block, else the whole batch's.
+    pub fn pair_background(&self, a: usize, b: usize) -> f32 {
+        if self.topic_block(a) == self.topic_block(b) {
+            self.row_background(a)
+        } else {
+            self.background
+        }
+    }
+
+    /// [`Corpus::centred`] on the pair's own background ([`Corpus::pair_background`]).
+    pub fn centred_pair(&self, a: usize, b: usize, cos: f32) -> f32 {
+        let bg = self.pair_background(a, b);
+        (cos - bg) / (1.0 - bg)
     }
 
     /// The embedding cosine rescaled so the batch background maps to 0 and 1 stays 1:
@@ -572,12 +723,13 @@ impl Corpus<'_> {
             _ => None,
         };
         let w = c.embedding_weight;
-        let score = w * self.centred(cos) + (1.0 - w) * rare_overlap
+        let centred = self.centred_pair(a, b, cos);
+        let score = w * centred + (1.0 - w) * rare_overlap
             - date_gap_days.map_or(0.0, |d| c.date_penalty(d));
         let relation = match jaccard {
             Some(j) if j >= c.copy_jaccard => Relation::Copy,
             Some(j) if j >= c.rewrite_jaccard => Relation::Rewrite,
-            _ if self.centred(cos) >= c.rewrite_cosine => Relation::Rewrite,
+            _ if centred >= c.rewrite_cosine => Relation::Rewrite,
             _ => Relation::SameStory,
         };
         PairScore {
@@ -743,6 +895,115 @@ mod tests {
         let mixed = build(0.4);
         let own = mixed.rare_tokens(0).unwrap();
         assert!((own.dot(own) - 1.0).abs() < 1e-5);
+    }
+
+    /// Five articles of one topic (vectors near `e0`, cosine ~0.9 to each other) whose
+    /// story scores must not change when unrelated articles join the batch.
+    fn topic_and_unrelated(unrelated: usize) -> (ndarray::Array2<f32>, Vec<Vec<Token>>) {
+        let d = 4 + unrelated;
+        let mut v = ndarray::Array2::<f32>::zeros((5 + unrelated, d));
+        let spread = [
+            [0.3, 0.0, 0.0],
+            [0.0, 0.3, 0.0],
+            [0.0, 0.0, 0.3],
+            [0.2, 0.2, 0.0],
+            [0.0, 0.2, 0.2],
+        ];
+        for (i, s) in spread.iter().enumerate() {
+            v[[i, 0]] = 1.0;
+            for (j, x) in s.iter().enumerate() {
+                v[[i, 1 + j]] = *x;
+            }
+        }
+        // Each unrelated article on an axis of its own (cosine 0 to everything).
+        for u in 0..unrelated {
+            v[[5 + u, 4 + u]] = 1.0;
+        }
+        for mut row in v.rows_mut() {
+            let n = row.dot(&row).sqrt();
+            row /= n;
+        }
+        let topic = (1..=4).map(|w| tok(w, TokenKind::Word));
+        let mut tokens: Vec<Vec<Token>> = (0..5u64)
+            .map(|i| {
+                let mut t: Vec<Token> = topic.clone().collect();
+                t.push(tok(100 + i % 3, TokenKind::Name));
+                t.push(tok(200 + i, TokenKind::Name));
+                t
+            })
+            .collect();
+        for u in 0..unrelated as u64 {
+            tokens.push(vec![
+                tok(1000 + u, TokenKind::Word),
+                tok(2000 + u, TokenKind::Name),
+            ]);
+        }
+        (v, tokens)
+    }
+
+    #[test]
+    fn unrelated_articles_do_not_change_a_topic_blocks_scores() {
+        let (v, tokens) = topic_and_unrelated(0);
+        let alone = CorpusBuilder::new(v.view())
+            .tokens(tokens)
+            .neighbours(&cosine::exact_top_k(v.view(), 30, -1.0).unwrap())
+            .build()
+            .unwrap();
+        assert!((0..5).all(|r| alone.topic_block(r) == 0));
+        for unrelated in [1, 3, 12] {
+            let (v, tokens) = topic_and_unrelated(unrelated);
+            let neighbours = cosine::exact_top_k(v.view(), 30, -1.0).unwrap();
+            let build = |blocks: bool| {
+                CorpusBuilder::new(v.view())
+                    .tokens(tokens.clone())
+                    .neighbours(&neighbours)
+                    .config(SimilarityConfig {
+                        topic_blocks: blocks,
+                        ..Default::default()
+                    })
+                    .build()
+                    .unwrap()
+            };
+            let mixed = build(true);
+            // The five form one block of their own; the unrelated articles stay in 0.
+            let block = mixed.topic_block(0);
+            assert!(block > 0 && (0..5).all(|r| mixed.topic_block(r) == block));
+            assert!((5..5 + unrelated).all(|r| mixed.topic_block(r) == 0));
+            for a in 0..5 {
+                for b in a + 1..5 {
+                    let (x, y) = (
+                        alone.score_pair(a, b, None).unwrap().score,
+                        mixed.score_pair(a, b, None).unwrap().score,
+                    );
+                    assert!((x - y).abs() < 1e-5, "{unrelated}: {a}-{b} {x} vs {y}");
+                }
+            }
+            // Without blocks the unrelated articles lower the background and lift
+            // every pair of the topic: the failure of issue 4.
+            let plain = build(false);
+            let (x, y) = (
+                alone.score_pair(0, 1, None).unwrap().score,
+                plain.score_pair(0, 1, None).unwrap().score,
+            );
+            assert!(y > x + 0.05, "{unrelated}: {x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn a_single_topic_batch_is_one_block() {
+        // Centred on their own mean, some pairs of one topic link and some do not; the
+        // group of those that link is not cohesive enough to be split off.
+        let (v, tokens) = topic_and_unrelated(0);
+        let corpus = CorpusBuilder::new(v.view())
+            .tokens(tokens)
+            .neighbours(&cosine::exact_top_k(v.view(), 30, -1.0).unwrap())
+            .config(SimilarityConfig {
+                topic_block_link: 0.0,
+                ..Default::default()
+            })
+            .build()
+            .unwrap();
+        assert!((0..5).all(|r| corpus.topic_block(r) == 0));
     }
 
     #[test]

@@ -170,7 +170,11 @@ fn local_similarity(corpus: &Corpus<'_>, members: &[u32]) -> Vec<f32> {
             let mut x = (1.0 - v) * sorted_dot(&local[i], &local[j]);
             if v > 0.0 {
                 let rj = corpus.vectors.row(members[j] as usize);
-                x += v * corpus.centred(ri.dot(&rj).clamp(-1.0, 1.0));
+                x += v * corpus.centred_pair(
+                    members[i] as usize,
+                    members[j] as usize,
+                    ri.dot(&rj).clamp(-1.0, 1.0),
+                );
             }
             s[i * n + j] = x;
             s[j * n + i] = x;
@@ -253,7 +257,7 @@ fn embedding_ratio(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> f64 {
             corpus.vectors.row(x as usize),
             corpus.vectors.row(y as usize),
         );
-        f64::from(corpus.centred(rx.dot(&ry).clamp(-1.0, 1.0)))
+        f64::from(corpus.centred_pair(x as usize, y as usize, rx.dot(&ry).clamp(-1.0, 1.0)))
     };
     let within = |side: &[u32]| {
         let mut sum = 0.0;
