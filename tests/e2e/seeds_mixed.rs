@@ -1,6 +1,6 @@
 //! The seed stories must not depend on what else is in the batch (issue 4): the five
 //! seeds run together with k unrelated real articles (ecbplus-dev articles of other
-//! topics, uci-news-headlines headlines; several k, three filler sets) still come out
+//! topics, uci-news-headlines headlines; k = 1 and 10, three filler sets) still come out
 //! as exactly {000,001,002} {003} {004}, with both models. Before topic blocks, one
 //! unrelated article lowered the batch background and raised the IDF of the seeds'
 //! common words, and all five seeds became one story.
@@ -132,7 +132,7 @@ fn seed_stories_survive_unrelated_articles_in_the_batch() {
         // One embedding cache per model: each article is embedded once.
         let cache = dir.path().join(format!("cache-{model}"));
         for (set, fillers) in &sets {
-            for k in [1usize, 3, 10] {
+            for k in [1usize, 10] {
                 let input = dir.path().join("batch.jsonl");
                 write_batch(&input, &seeds, &fillers[..k]);
                 let out = dir.path().join(format!("out-{model}-{k}-{}", set.len()));
