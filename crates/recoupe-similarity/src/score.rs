@@ -198,16 +198,7 @@ impl CorpusStats {
             // length below `long_text_tokens`) it widens by `long / median`.
             max_df *= (config.long_text_tokens / self.median_length.max(1.0)).max(1.0);
         }
-        let mut counts: HashMap<u64, (u32, TokenKind)> = HashMap::new();
-        for t in tokens {
-            let e = counts.entry(t.hash).or_insert((0, t.kind));
-            e.0 += 1;
-            // A token flagged as a name anywhere counts as a name.
-            if t.kind != TokenKind::Word {
-                e.1 = t.kind;
-            }
-        }
-        let mut counts: Vec<(u64, (u32, TokenKind))> = counts.into_iter().collect();
+        let mut counts: Vec<(u64, (u32, TokenKind))> = token_counts(tokens).into_iter().collect();
         counts.sort_unstable_by_key(|e| e.0);
         let words: Vec<(u64, f32)> = counts
             .iter()
@@ -775,6 +766,20 @@ pub fn check_unique_ids<S: AsRef<str>>(ids: &[S]) -> Result<()> {
         seen.insert(id.as_ref(), row);
     }
     Ok(())
+}
+
+/// Term frequency and kind of each distinct token of one document; a token flagged as a
+/// name or number anywhere in it counts as one.
+pub(crate) fn token_counts(tokens: &[Token]) -> HashMap<u64, (u32, TokenKind)> {
+    let mut counts: HashMap<u64, (u32, TokenKind)> = HashMap::new();
+    for t in tokens {
+        let e = counts.entry(t.hash).or_insert((0, t.kind));
+        e.0 += 1;
+        if t.kind != TokenKind::Word {
+            e.1 = t.kind;
+        }
+    }
+    counts
 }
 
 #[cfg(test)]

@@ -61,14 +61,7 @@ pub(crate) fn event_token_weights(
     tokens: &[Token],
     config: &SimilarityConfig,
 ) -> Vec<(u64, f32)> {
-    let mut counts: HashMap<u64, (u32, TokenKind)> = HashMap::new();
-    for t in tokens {
-        let e = counts.entry(t.hash).or_insert((0, t.kind));
-        e.0 += 1;
-        if t.kind != TokenKind::Word {
-            e.1 = t.kind;
-        }
-    }
+    let counts = crate::score::token_counts(tokens);
     let mut out: Vec<(u64, f32)> = counts
         .into_iter()
         .filter_map(|(hash, (tf, kind))| {
@@ -280,16 +273,22 @@ fn embedding_ratio(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> f64 {
     }
 }
 
+/// `Error::RowOutOfRange` for the first row that is not a row of `corpus`.
+fn check_rows<'r>(corpus: &Corpus<'_>, rows: impl IntoIterator<Item = &'r u32>) -> Result<()> {
+    let n = corpus.len();
+    match rows.into_iter().find(|&&m| m as usize >= n) {
+        Some(&row) => Err(Error::RowOutOfRange {
+            row: row as usize,
+            len: n,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// [`exclusive_tokens`] of a given cut (diagnostics: e.g. the gold cut); 0 when the
 /// corpus holds no event-split tokens.
 pub fn exclusive_count(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> Result<usize> {
-    let n = corpus.len();
-    if let Some(&row) = a.iter().chain(b).find(|&&m| m as usize >= n) {
-        return Err(Error::RowOutOfRange {
-            row: row as usize,
-            len: n,
-        });
-    }
+    check_rows(corpus, a.iter().chain(b))?;
     if corpus.event_tokens.is_empty() {
         return Ok(0);
     }
@@ -321,13 +320,7 @@ fn exclusive_tokens(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> usize {
 /// `None` when the story is too small or too large to examine, or the corpus holds no
 /// event-split tokens (`event_split` off, or no tokens given).
 pub fn best_cut(corpus: &Corpus<'_>, members: &[u32]) -> Result<Option<EventCut>> {
-    let n = corpus.len();
-    if let Some(&row) = members.iter().find(|&&m| m as usize >= n) {
-        return Err(Error::RowOutOfRange {
-            row: row as usize,
-            len: n,
-        });
-    }
+    check_rows(corpus, members)?;
     if corpus.event_tokens.is_empty() {
         return Ok(None);
     }
@@ -350,13 +343,7 @@ pub fn best_cut(corpus: &Corpus<'_>, members: &[u32]) -> Result<Option<EventCut>
 /// The ratio (mean local similarity between / lower mean inside) of a given cut of
 /// `members` into `part` and the rest (diagnostics: e.g. the gold cut).
 pub fn cut_ratio(corpus: &Corpus<'_>, members: &[u32], part: &[u32]) -> Result<Option<f32>> {
-    let n = corpus.len();
-    if let Some(&row) = members.iter().find(|&&m| m as usize >= n) {
-        return Err(Error::RowOutOfRange {
-            row: row as usize,
-            len: n,
-        });
-    }
+    check_rows(corpus, members)?;
     if corpus.event_tokens.is_empty() {
         return Ok(None);
     }
