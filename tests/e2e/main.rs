@@ -13,3 +13,4 @@ mod kill;
 mod model_files;
 mod seeds;
 mod seeds_mixed;
+mod small_batch;
