@@ -8,8 +8,12 @@
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
 //!     [--data seed-articles=/tmp/cleaned.jsonl] [--vectors DIR] [--explain] [--splits] [--cuts] \
-//!     [--null]
+//!     [--null] [--search exact|ivf[:probes:fine_probes:refine_rounds]]
 //! ```
+//!
+//! `--search ivf` finds the neighbours with the pipeline's inverted file
+//! (`SearchConfig::default()` with `method = ivf`: the `high_recall` cells) instead of
+//! the exact search, and prints their recall@`neighbours` against exact per batch.
 //!
 //! `--cuts` prints, for every story average-link makes (the event split off) of the
 //! full batch and of each half run alone, the best cut the event split finds
@@ -31,7 +35,8 @@ use anyhow::{bail, Context};
 use recoupe_similarity::metrics::{evaluate, PartitionScores};
 use recoupe_similarity::ndarray::{Array2, Axis};
 use recoupe_similarity::{
-    exact_top_k, find_stories, split, CorpusBuilder, SimilarityConfig, Token,
+    exact_top_k, find_stories, recall_at_k, split, top_k, CorpusBuilder, SearchConfig,
+    SearchMethod, SimilarityConfig, Token,
 };
 use recoupe_tokenize::{TokenizeConfig, Tokenizer};
 
@@ -174,12 +179,30 @@ fn load_vectors(path: &str, docs: &[Doc]) -> anyhow::Result<Array2<f32>> {
     Ok(out)
 }
 
+/// `--search`: the neighbour search of [`run`] (exact when not given).
+static SEARCH: std::sync::OnceLock<SearchConfig> = std::sync::OnceLock::new();
+
 fn run(
     p: &Prepared,
     vectors: &Array2<f32>,
     config: &SimilarityConfig,
 ) -> anyhow::Result<(Vec<u32>, f64)> {
-    let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+    let neighbours = match SEARCH.get() {
+        // `--search ivf`: the inverted file's neighbours, and their recall against exact.
+        Some(search) => {
+            let exact = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+            let found = top_k(vectors.view(), config.neighbours, config.min_cosine, search)?;
+            println!(
+                "    {} rows: recall@{} of the {:?} search against exact {:.4}",
+                vectors.nrows(),
+                config.neighbours,
+                search.method,
+                recall_at_k(&exact, &found)
+            );
+            found
+        }
+        None => exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?,
+    };
     let t = std::time::Instant::now();
     let corpus = CorpusBuilder::new(vectors.view())
         .tokens(p.tokens.clone())
@@ -567,6 +590,33 @@ fn main() -> anyhow::Result<()> {
             "--null" => null = true,
             "--vectors" => vector_dir = value()?.to_owned(),
             "--cuts" => cuts = true,
+            "--search" => {
+                let spec = value()?;
+                let (name, cells) = spec.split_once(':').unwrap_or((spec, ""));
+                let method = match name {
+                    "ivf" => SearchMethod::Ivf,
+                    "exact" => SearchMethod::Exact,
+                    other => bail!("--search exact|ivf[:probes:fine_probes:refine], not {other}"),
+                };
+                let mut search = SearchConfig {
+                    method,
+                    ..SearchConfig::default()
+                };
+                if !cells.is_empty() {
+                    let v: Vec<usize> = cells
+                        .split(':')
+                        .map(str::parse)
+                        .collect::<Result<_, _>>()
+                        .with_context(|| format!("bad --search cells {cells:?}"))?;
+                    let [probes, fine_probes, refine_rounds] = v[..] else {
+                        bail!("--search ivf:probes:fine_probes:refine_rounds");
+                    };
+                    search.ivf.probes = probes;
+                    search.ivf.fine_probes = fine_probes;
+                    search.ivf.refine_rounds = refine_rounds;
+                }
+                SEARCH.set(search).ok().context("--search given twice")?;
+            }
             "--data" => {
                 let (name, path) = value()?.split_once('=').context("--data corpus=path")?;
                 data.insert(name.to_owned(), path.to_owned());

@@ -11,5 +11,6 @@ mod html_report;
 mod kill;
 #[cfg(unix)]
 mod model_files;
+mod neighbour_search;
 mod seeds;
 mod seeds_mixed;
