@@ -8,7 +8,8 @@
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
 //!     [--data seed-articles=/tmp/cleaned.jsonl] [--vectors DIR] [--explain] [--splits] [--cuts] \
-//!     [--null] [--small 2,3,5,10] [--prior models/wordfreq] \
+//!     [--null] [--search exact|ivf[:probes:fine_probes:refine_rounds]] [--small 2,3,5,10] \
+//!     [--prior models/wordfreq] \
 //!     [--background-prior all-minilm-l6-v2=0.1,multilingual-e5-small=0.7]
 //! ```
 //!
@@ -19,6 +20,10 @@
 //! languages from `DIR` as the background prior of the rare-token view
 //! (`recoupe_pipeline::wordfreq`); `--background-prior model=cosine` gives a model's
 //! background cosine to the embedding view (`CorpusBuilder::background_prior`).
+//!
+//! `--search ivf` finds the neighbours with the pipeline's inverted file
+//! (`SearchConfig::default()` with `method = ivf`: the `high_recall` cells) instead of
+//! the exact search, and prints their recall@`neighbours` against exact per batch.
 //!
 //! `--cuts` prints, for every story average-link makes (the event split off) of the
 //! full batch and of each half run alone, the best cut the event split finds
@@ -40,7 +45,8 @@ use anyhow::{bail, Context};
 use recoupe_similarity::metrics::{evaluate, PartitionScores};
 use recoupe_similarity::ndarray::{Array2, Axis};
 use recoupe_similarity::{
-    exact_top_k, find_stories, split, BackgroundPrior, CorpusBuilder, SimilarityConfig, Token,
+    exact_top_k, find_stories, recall_at_k, split, top_k, BackgroundPrior, CorpusBuilder,
+    SearchConfig, SearchMethod, SimilarityConfig, Token,
 };
 use recoupe_tokenize::{TokenizeConfig, Tokenizer};
 use std::sync::Arc;
@@ -322,12 +328,30 @@ fn load_vectors(path: &str, docs: &[Doc]) -> anyhow::Result<Array2<f32>> {
     Ok(out)
 }
 
+/// `--search`: the neighbour search of [`run`] (exact when not given).
+static SEARCH: std::sync::OnceLock<SearchConfig> = std::sync::OnceLock::new();
+
 fn run(
     p: &Prepared,
     vectors: &Array2<f32>,
     config: &SimilarityConfig,
 ) -> anyhow::Result<(Vec<u32>, f64)> {
-    let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+    let neighbours = match SEARCH.get() {
+        // `--search ivf`: the inverted file's neighbours, and their recall against exact.
+        Some(search) => {
+            let exact = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+            let found = top_k(vectors.view(), config.neighbours, config.min_cosine, search)?;
+            println!(
+                "    {} rows: recall@{} of the {:?} search against exact {:.4}",
+                vectors.nrows(),
+                config.neighbours,
+                search.method,
+                recall_at_k(&exact, &found)
+            );
+            found
+        }
+        None => exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?,
+    };
     let t = std::time::Instant::now();
     let corpus = builder(p, vectors, config)
         .shingles(p.shingles.clone())
@@ -726,6 +750,33 @@ fn main() -> anyhow::Result<()> {
                         .context("--background-prior model=cosine,..")?;
                     backgrounds.insert(m.to_owned(), b.parse()?);
                 }
+            }
+            "--search" => {
+                let spec = value()?;
+                let (name, cells) = spec.split_once(':').unwrap_or((spec, ""));
+                let method = match name {
+                    "ivf" => SearchMethod::Ivf,
+                    "exact" => SearchMethod::Exact,
+                    other => bail!("--search exact|ivf[:probes:fine_probes:refine], not {other}"),
+                };
+                let mut search = SearchConfig {
+                    method,
+                    ..SearchConfig::default()
+                };
+                if !cells.is_empty() {
+                    let v: Vec<usize> = cells
+                        .split(':')
+                        .map(str::parse)
+                        .collect::<Result<_, _>>()
+                        .with_context(|| format!("bad --search cells {cells:?}"))?;
+                    let [probes, fine_probes, refine_rounds] = v[..] else {
+                        bail!("--search ivf:probes:fine_probes:refine_rounds");
+                    };
+                    search.ivf.probes = probes;
+                    search.ivf.fine_probes = fine_probes;
+                    search.ivf.refine_rounds = refine_rounds;
+                }
+                SEARCH.set(search).ok().context("--search given twice")?;
             }
             "--data" => {
                 let (name, path) = value()?.split_once('=').context("--data corpus=path")?;

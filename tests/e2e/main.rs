@@ -11,6 +11,7 @@ mod html_report;
 mod kill;
 #[cfg(unix)]
 mod model_files;
+mod neighbour_search;
 mod seeds;
 mod seeds_mixed;
 mod small_batch;

@@ -218,6 +218,9 @@ pub struct PipelineConfig {
     pub tokenize: recoupe_tokenize::TokenizeConfig,
     /// MinHash/LSH candidates.
     pub minhash: MinHashConfig,
+    /// Cosine neighbour search: exact, or the inverted file for large batches
+    /// (recoupe-similarity `SearchConfig`).
+    pub neighbours: recoupe_similarity::SearchConfig,
     /// Sentence embeddings.
     pub embed: EmbedConfig,
     /// Scoring, relation labels and clustering (recoupe-similarity; defaults calibrated
@@ -260,12 +263,13 @@ impl PipelineConfig {
              # what it changes. Pass it with `recoupe run --config FILE`.\n",
         );
         let defaults = Self::default();
-        let sections: [(&str, &str, std::result::Result<String, toml::ser::Error>); 10] = [
+        let sections: [(&str, &str, std::result::Result<String, toml::ser::Error>); 11] = [
             ("input", "Readers. format: jsonl|csv|dir|text forces one format (default: by path); csv.*: column names (also --id-column, --text-column, ...); text_extensions: files read from folders; max_record_bytes: larger records are rejected unread.", toml::to_string(&defaults.input)),
             ("clean", "Boilerplate removal (rules: navigation, share, read-more, photo credits, source footers, leftover prompts, metadata). body_line_words: lines this long are body text; recurring.*: a short line (<= max_words) in >= max(min_articles, min_fraction * N) articles, or in >= max(source_min_articles, source_min_fraction * S) of one source's S articles, seen in >= min_contexts different surroundings, is boilerplate.", toml::to_string(&defaults.clean)),
             ("language", "Language detection (recoupe-lang LangConfig; see its README).", toml::to_string(&defaults.language)),
             ("tokenize", "Normalization and shingles (recoupe-tokenize TokenizeConfig; see its README).", toml::to_string(&defaults.tokenize)),
             ("minhash", "MinHash/LSH lexical candidates added to the cosine neighbours.", toml::to_string(&defaults.minhash)),
+            ("neighbours", "Cosine neighbour search (recoupe-similarity SearchConfig). method: auto (exact below ivf_min_documents articles, the inverted file from there on) | exact | ivf; ivf.*: cells and probes (default: the recall@10 >= 0.99 setting measured in the similarity crate's README).", toml::to_string(&defaults.neighbours)),
             ("embed", "Sentence embeddings. model: folder under the models dir (--model); workers: 0 = --threads; max_text_bytes: embedded prefix of the cleaned text; chunk_size: texts per cache append.", toml::to_string(&defaults.embed)),
             ("similarity", "Scoring, relation labels and clustering (recoupe-similarity SimilarityConfig; every field documented in its docs; calibrated on ecbplus-dev).", toml::to_string(&defaults.similarity)),
             ("stories", "How stories are found. method: full (every view of [similarity]) | minhash (baseline: MinHash of word minhash_word_ngram-grams, LSH candidates with estimated Jaccard >= minhash_threshold, average-link at that threshold) | cosine (baseline: average-link on the batch-centred embedding cosine >= cosine_threshold, nothing else); also --method. Baseline thresholds: best B-cubed F1 on ecbplus-dev only. Pair scores in the outputs are always the full method's views.", toml::to_string(&defaults.stories)),

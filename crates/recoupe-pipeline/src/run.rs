@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use recoupe_embed::SentenceEmbedder;
 use recoupe_lang::LanguageDetector;
 use recoupe_similarity::{
-    cosine, evidence, lsh, minhash, CorpusBuilder, Neighbour, NeighbourLists, PairScore, Relation,
-    Token, TokenKind,
+    evidence, lsh, minhash, CorpusBuilder, Neighbour, NeighbourLists, PairScore, Relation, Token,
+    TokenKind,
 };
 use recoupe_tokenize::Tokenizer;
 
@@ -515,8 +515,9 @@ impl Pipeline {
             (Vec::new(), HashMap::new())
         } else {
             let view = vectors.view();
-            let neighbours = cosine::exact_top_k(view, sim.neighbours, sim.min_cosine)
-                .map_err(stage_err("similarity"))?;
+            let neighbours =
+                recoupe_similarity::top_k(view, sim.neighbours, sim.min_cosine, &config.neighbours)
+                    .map_err(stage_err("similarity"))?;
             let neighbours = add_pairs(neighbours, &lexical_pairs, &vectors);
             let dates: Vec<Option<f32>> = docs
                 .iter()

@@ -5,7 +5,8 @@
 //!
 //! - [`minhash`] / [`lsh`]: MinHash signatures and LSH banding for lexical candidates.
 //! - [`cosine`] / [`ann`]: exact (blocked SGEMM) and approximate (IVF cells with
-//!   neighbour refinement; HNSW) cosine neighbours.
+//!   neighbour refinement; HNSW) cosine neighbours; [`top_k`] picks exact or IVF by batch
+//!   size ([`SearchConfig`]).
 //! - [`score`]: pair scores from embedding cosine, IDF-weighted rare-token overlap,
 //!   lexical Jaccard and date distance; relation labels (`copy`, `rewrite`,
 //!   `same_story`).
@@ -56,7 +57,9 @@ pub mod split;
 /// The `ndarray` version this crate's API uses (vectors are `ArrayView2<f32>`).
 pub use ndarray;
 
-pub use ann::{hnsw_top_k, ivf_top_k, recall_at_k, HnswConfig, IvfConfig};
+pub use ann::{
+    hnsw_top_k, ivf_top_k, recall_at_k, top_k, HnswConfig, IvfConfig, SearchConfig, SearchMethod,
+};
 pub use cluster::{cluster, find_stories, Clustering, Stories, Story};
 pub use config::SimilarityConfig;
 pub use cosine::{exact_top_k, Neighbour, NeighbourLists};

@@ -17,6 +17,8 @@ fn config_default_prints_every_table() {
         "[language]",
         "[tokenize]",
         "[minhash]",
+        "[neighbours]",
+        "[neighbours.ivf]",
         "[embed]",
         "[similarity]",
         "[stories]",
