@@ -42,10 +42,10 @@ pub enum WordfreqError {
 /// The wordlist file name of a language (ISO 639-1 as detected), `None` when wordfreq
 /// has no list for it.
 pub fn wordlist_name(lang: &str) -> Option<String> {
-    const LISTED: [&str; 41] = [
+    const LISTED: [&str; 42] = [
         "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fil", "fr", "he",
         "hi", "hu", "id", "is", "it", "ja", "ko", "lt", "lv", "mk", "ms", "nb", "nl", "pl", "pt",
-        "ro", "ru", "sh", "sk", "sl", "sv", "ta", "tr", "uk", "ur", "vi",
+        "ro", "ru", "sh", "sk", "sl", "sv", "ta", "tr", "uk", "ur", "vi", "zh",
     ];
     let code = match lang {
         "no" | "nn" => "nb",
@@ -275,6 +275,16 @@ mod tests {
         let doc = tokenizer.tokenize("They met in Paris.");
         let paris = doc.tokens().last().unwrap().hash;
         assert_eq!(prior.frequency(paris), Some(words[1].1), "{log:?}");
+    }
+
+    #[test]
+    fn detected_codes_map_to_wordfreq_names() {
+        assert_eq!(wordlist_name("en").as_deref(), Some("small_en.msgpack.gz"));
+        assert_eq!(wordlist_name("hr").as_deref(), Some("small_sh.msgpack.gz"));
+        assert_eq!(wordlist_name("no").as_deref(), Some("small_nb.msgpack.gz"));
+        assert_eq!(wordlist_name("tl").as_deref(), Some("small_fil.msgpack.gz"));
+        assert_eq!(wordlist_name("zh").as_deref(), Some("small_zh.msgpack.gz"));
+        assert_eq!(wordlist_name("zu"), None);
     }
 
     #[test]

@@ -977,7 +977,10 @@ mod tests {
     fn large_batches_ignore_the_prior_and_the_background_prior_moves_the_centre() {
         let c = SimilarityConfig::default();
         assert_eq!(c.prior_documents_for(2), c.prior_documents);
-        assert_eq!(c.prior_documents_for(c.prior_max_documents), c.prior_documents);
+        assert_eq!(
+            c.prior_documents_for(c.prior_max_documents),
+            c.prior_documents
+        );
         assert_eq!(c.prior_documents_for(c.prior_max_documents + 1), 0.0);
         assert_eq!(c.prior_documents_for(100), 0.0);
         let vectors = unit_rows(&[[1.0, 0.0, 0.0], [0.9, 0.435_89, 0.0]]);
