@@ -3,7 +3,10 @@
 #
 #   scripts/setup-models.sh [--write-manifest] [MODEL...]
 #
-# MODEL is `all-minilm-l6-v2` and/or `multilingual-e5-small` (default: both).
+# MODEL is `all-minilm-l6-v2`, `multilingual-e5-small` and/or `wordfreq` (default: all
+# three). `wordfreq` is not a model: the word-frequency lists of the wordfreq package
+# (small_<lang>.msgpack.gz; data CC BY-SA 4.0, code Apache-2.0) that the pipeline uses as
+# the background prior of small batches, in models/wordfreq/.
 # Every produced file is checked against the sha256 recorded in models/manifest.json;
 # a model directory whose files already match is left alone (idempotent). Downloads,
 # the extracted sources and the Python virtualenv live under the git-ignored .recoupe/.
@@ -28,11 +31,11 @@ for arg in "$@"; do
   case "$arg" in
     --write-manifest) WRITE_MANIFEST=1 ;;
     -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    all-minilm-l6-v2|multilingual-e5-small) REQUESTED+=("$arg") ;;
+    all-minilm-l6-v2|multilingual-e5-small|wordfreq) REQUESTED+=("$arg") ;;
     *) echo "setup-models: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#REQUESTED[@]} -eq 0 ] && REQUESTED=(all-minilm-l6-v2 multilingual-e5-small)
+[ ${#REQUESTED[@]} -eq 0 ] && REQUESTED=(all-minilm-l6-v2 multilingual-e5-small wordfreq)
 
 log() { echo "setup-models: $*" >&2; }
 die() { echo "setup-models: error: $*" >&2; exit 1; }
@@ -232,6 +235,32 @@ install_e5() {
   finish "$model" "$tmp"
 }
 
+# wheel_members WHEEL PREFIX REGEX -> the members under PREFIX/ whose name matches REGEX
+wheel_members() {
+  "$PYTHON" - "$@" <<'PY'
+import re, sys, zipfile
+wheel, prefix, pattern = sys.argv[1:]
+with zipfile.ZipFile(wheel) as z:
+    for n in sorted(z.namelist()):
+        if n.startswith(prefix + "/") and re.fullmatch(pattern, n[len(prefix) + 1:]):
+            print(n[len(prefix) + 1:])
+PY
+}
+
+install_wordfreq() {
+  local model=wordfreq pkg ver sha wheel tmp members
+  read -r pkg ver sha <<<"$(source_line "$model" wordfreq)"
+  wheel="$(fetch_wheel "$model" "$pkg" "$ver" "$sha")"
+  tmp="$MODELS_DIR/.$model.tmp"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  # The small lists (words down to a frequency of 1e-6), one per language.
+  mapfile -t members < <(wheel_members "$wheel" wordfreq/data 'small_[a-z]+\.msgpack\.gz')
+  [ ${#members[@]} -gt 0 ] || die "$wheel holds no wordfreq/data/small_*.msgpack.gz"
+  unzip_members "$wheel" "$tmp" wordfreq/data "${members[@]}"
+  unzip_members "$wheel" "$tmp" "wordfreq-$ver.dist-info" LICENSE.txt
+  finish "$model" "$tmp"
+}
+
 for model in "${REQUESTED[@]}"; do
   dest="$MODELS_DIR/$model"
   if [ "$WRITE_MANIFEST" = 0 ] && [ -d "$dest" ] && manifest verify "$model" "$dest" 2>/dev/null; then
@@ -241,5 +270,6 @@ for model in "${REQUESTED[@]}"; do
   case "$model" in
     all-minilm-l6-v2) install_minilm ;;
     multilingual-e5-small) install_e5 ;;
+    wordfreq) install_wordfreq ;;
   esac
 done

@@ -8,8 +8,18 @@
 //!     [--model all-minilm-l6-v2|multilingual-e5-small|all] [--corpus ecbplus-dev|...] \
 //!     [--config '{"story_threshold":0.2}'] [--sweep story_threshold=0.1,0.15,0.2] [--worst 5] \
 //!     [--data seed-articles=/tmp/cleaned.jsonl] [--vectors DIR] [--explain] [--splits] [--cuts] \
-//!     [--null] [--search exact|ivf[:probes:fine_probes:refine_rounds]]
+//!     [--null] [--search exact|ivf[:probes:fine_probes:refine_rounds]] [--small 2,3,5,10] \
+//!     [--prior models/wordfreq] \
+//!     [--background-prior all-minilm-l6-v2=0.1,multilingual-e5-small=0.7]
 //! ```
+//!
+//! `--small k1,k2,..` replaces the usual output by small batches cut from the corpus
+//! (see `small_batches`): "whole" (the first `k` articles of one gold story alone: kept
+//! as one story?) and "apart" (the first `k` of each of a topic's two stories: exactly
+//! the two gold stories?). `--prior DIR` loads the wordfreq lists of the detected
+//! languages from `DIR` as the background prior of the rare-token view
+//! (`recoupe_pipeline::wordfreq`); `--background-prior model=cosine` gives a model's
+//! background cosine to the embedding view (`CorpusBuilder::background_prior`).
 //!
 //! `--search ivf` finds the neighbours with the pipeline's inverted file
 //! (`SearchConfig::default()` with `method = ivf`: the `high_recall` cells) instead of
@@ -35,10 +45,11 @@ use anyhow::{bail, Context};
 use recoupe_similarity::metrics::{evaluate, PartitionScores};
 use recoupe_similarity::ndarray::{Array2, Axis};
 use recoupe_similarity::{
-    exact_top_k, find_stories, recall_at_k, split, top_k, CorpusBuilder, SearchConfig,
-    SearchMethod, SimilarityConfig, Token,
+    exact_top_k, find_stories, recall_at_k, split, top_k, BackgroundPrior, CorpusBuilder,
+    SearchConfig, SearchMethod, SimilarityConfig, Token,
 };
 use recoupe_tokenize::{TokenizeConfig, Tokenizer};
+use std::sync::Arc;
 
 const CORPORA: [(&str, &str, &str); 3] = [
     ("ecbplus-dev", "../shared/eval/ecbplus-dev.jsonl", "cluster"),
@@ -68,6 +79,31 @@ struct Prepared {
     tokens: Vec<Vec<Token>>,
     shingles: Vec<Vec<u64>>,
     dates: Vec<Option<f32>>,
+    /// Detected language of every document (for `--prior`).
+    langs: Vec<String>,
+    /// The background prior of the corpus's languages (`--prior DIR`).
+    prior: Option<Arc<BackgroundPrior>>,
+    /// The model's background cosine (`--background-prior`).
+    background: Option<f32>,
+}
+
+/// A corpus builder for `p` with its tokens, dates and (when loaded) background priors.
+fn builder<'v>(
+    p: &'v Prepared,
+    vectors: &'v Array2<f32>,
+    config: &SimilarityConfig,
+) -> CorpusBuilder<'v> {
+    let mut b = CorpusBuilder::new(vectors.view())
+        .tokens(p.tokens.clone())
+        .dates(p.dates.clone())
+        .config(config.clone());
+    if let Some(prior) = &p.prior {
+        b = b.prior(prior);
+    }
+    if let Some(bg) = p.background {
+        b = b.background_prior(bg);
+    }
+    b
 }
 
 /// Days since 1970-01-01 of an ISO 8601 timestamp (date and optional hour).
@@ -92,7 +128,11 @@ fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Resul
         tokens: Vec::new(),
         shingles: Vec::new(),
         dates: Vec::new(),
+        langs: Vec::new(),
+        prior: None,
+        background: None,
     };
+    let detector = recoupe_lang::LanguageDetector::new();
     for (i, line) in raw.lines().enumerate().filter(|l| !l.1.trim().is_empty()) {
         let v: serde_json::Value =
             serde_json::from_str(line).with_context(|| format!("{path}:{}", i + 1))?;
@@ -107,6 +147,12 @@ fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Resul
             _ => text,
         };
         let doc = tokenizer.tokenize(&text);
+        p.langs.push(
+            detector
+                .detect(&text)
+                .lang()
+                .map_or_else(String::new, |l| l.iso639_1().to_owned()),
+        );
         let text = text.trim().to_owned();
         let (tokens, shingles) = recoupe_pipeline::similarity_features(tokenizer, &doc);
         p.tokens.push(tokens);
@@ -126,7 +172,12 @@ fn prepare(path: &str, gold_field: &str, tokenizer: &Tokenizer) -> anyhow::Resul
 /// background cosine and neighbours are those of the subset alone), with their rows.
 fn subset(p: &Prepared, keep: &dyn Fn(&Doc) -> bool) -> (Prepared, Vec<usize>) {
     let rows: Vec<usize> = (0..p.docs.len()).filter(|&i| keep(&p.docs[i])).collect();
-    let sub = Prepared {
+    (subset_rows(p, &rows), rows)
+}
+
+/// The documents of `p` at `rows`, as a batch of their own.
+fn subset_rows(p: &Prepared, rows: &[usize]) -> Prepared {
+    Prepared {
         docs: rows
             .iter()
             .map(|&i| Doc {
@@ -139,8 +190,106 @@ fn subset(p: &Prepared, keep: &dyn Fn(&Doc) -> bool) -> (Prepared, Vec<usize>) {
         tokens: rows.iter().map(|&i| p.tokens[i].clone()).collect(),
         shingles: rows.iter().map(|&i| p.shingles[i].clone()).collect(),
         dates: rows.iter().map(|&i| p.dates[i]).collect(),
-    };
-    (sub, rows)
+        langs: rows.iter().map(|&i| p.langs[i].clone()).collect(),
+        prior: p.prior.clone(),
+        background: p.background,
+    }
+}
+
+/// `--small k1,k2,..`: small batches cut from a corpus with topics (ecbplus-dev).
+/// "whole": the first `k` articles of every gold story of `k`+ articles, alone: the
+/// share that comes out as one story and the mean number of stories. "apart": for
+/// every topic with two stories of `k`+ articles, the first `k` of each together: the
+/// share that comes out exactly as the two gold stories, the mean B-cubed F1, and in
+/// how many batches some story holds articles of both events (tune/held/all).
+/// Each by half (odd topics tune, even topics are held out) and over all topics.
+fn small_batches(
+    p: &Prepared,
+    vectors: &Array2<f32>,
+    config: &SimilarityConfig,
+    ks: &[usize],
+    label: &str,
+) -> anyhow::Result<()> {
+    // Gold stories in file order, with their topic.
+    let mut stories: Vec<(String, Option<usize>, Vec<usize>)> = Vec::new();
+    for (i, d) in p.docs.iter().enumerate() {
+        match stories.iter_mut().find(|s| s.0 == d.gold) {
+            Some(s) => s.2.push(i),
+            None => stories.push((
+                d.gold.clone(),
+                d.topic.as_deref().and_then(|t| t.parse().ok()),
+                vec![i],
+            )),
+        }
+    }
+    let half_of = |topic: Option<usize>| topic.map(|t| (t + 1) % 2);
+    for &k in ks {
+        // [tune, held out, all] x (batches, hits, sum of stories or F1)
+        let mut whole = [(0usize, 0usize, 0.0f64); 3];
+        let mut apart = [(0usize, 0usize, 0.0f64); 3];
+        // Apart batches where some story holds articles of both events.
+        let mut mixed = [0usize; 3];
+        for (_, topic, rows) in stories.iter().filter(|s| s.2.len() >= k) {
+            let rows = &rows[..k];
+            let sub = subset_rows(p, rows);
+            let (labels, _) = run(&sub, &vectors.select(Axis(0), rows), config)?;
+            let n = labels
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            for slot in [half_of(*topic), Some(2)].into_iter().flatten() {
+                whole[slot].0 += 1;
+                whole[slot].1 += usize::from(n == 1);
+                whole[slot].2 += n as f64;
+            }
+        }
+        let mut topics: Vec<usize> = stories.iter().filter_map(|s| s.1).collect();
+        topics.dedup();
+        for t in topics {
+            let pair: Vec<&Vec<usize>> = stories
+                .iter()
+                .filter(|s| s.1 == Some(t) && s.2.len() >= k)
+                .map(|s| &s.2)
+                .take(2)
+                .collect();
+            if pair.len() < 2 {
+                continue;
+            }
+            let rows: Vec<usize> = pair[0][..k].iter().chain(&pair[1][..k]).copied().collect();
+            let sub = subset_rows(p, &rows);
+            let (labels, _) = run(&sub, &vectors.select(Axis(0), &rows), config)?;
+            let s = scores(&sub, &labels, &|_| true)?;
+            let merged = labels[..k].iter().any(|l| labels[k..].contains(l));
+            for slot in [half_of(Some(t)), Some(2)].into_iter().flatten() {
+                mixed[slot] += usize::from(merged);
+                apart[slot].0 += 1;
+                apart[slot].1 += usize::from(s.b_cubed.f1 > 0.9999);
+                apart[slot].2 += s.b_cubed.f1;
+            }
+        }
+        let fmt = |x: (usize, usize, f64), what: &str| {
+            format!(
+                "{:>2}/{:<2} {:.2} ({what} {:.2})",
+                x.1,
+                x.0,
+                x.1 as f64 / x.0.max(1) as f64,
+                x.2 / x.0.max(1) as f64
+            )
+        };
+        println!(
+            "{label} small k={k:<2} whole: tune {} held {} all {} | apart: tune {} held {} all {}, events merged in {}/{}/{}",
+            fmt(whole[0], "stories"),
+            fmt(whole[1], "stories"),
+            fmt(whole[2], "stories"),
+            fmt(apart[0], "B3F1"),
+            fmt(apart[1], "B3F1"),
+            fmt(apart[2], "B3F1"),
+            mixed[0],
+            mixed[1],
+            mixed[2],
+        );
+    }
+    Ok(())
 }
 
 fn load_vectors(path: &str, docs: &[Doc]) -> anyhow::Result<Array2<f32>> {
@@ -204,12 +353,9 @@ fn run(
         None => exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?,
     };
     let t = std::time::Instant::now();
-    let corpus = CorpusBuilder::new(vectors.view())
-        .tokens(p.tokens.clone())
-        .dates(p.dates.clone())
+    let corpus = builder(p, vectors, config)
         .shingles(p.shingles.clone())
         .neighbours(&neighbours)
-        .config(config.clone())
         .build()?;
     let labels = find_stories(&corpus, &neighbours)?.clustering.labels;
     Ok((labels, t.elapsed().as_secs_f64()))
@@ -330,11 +476,8 @@ fn explain_merges(
     worst: usize,
 ) -> anyhow::Result<()> {
     let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
-    let corpus = CorpusBuilder::new(vectors.view())
-        .tokens(p.tokens.clone())
-        .dates(p.dates.clone())
+    let corpus = builder(p, vectors, config)
         .neighbours(&neighbours)
-        .config(config.clone())
         .build()?;
     let mut by_label: BTreeMap<u32, BTreeMap<&str, Vec<usize>>> = BTreeMap::new();
     for (i, (d, &l)) in p.docs.iter().zip(labels).enumerate() {
@@ -394,14 +537,15 @@ fn print_cuts(
         ..config.clone()
     };
     let (labels, _) = run(p, vectors, &whole)?;
-    let corpus = CorpusBuilder::new(vectors.view())
-        .tokens(p.tokens.clone())
-        .dates(p.dates.clone())
-        .config(SimilarityConfig {
+    let corpus = builder(
+        p,
+        vectors,
+        &SimilarityConfig {
             event_split: true,
             ..config.clone()
-        })
-        .build()?;
+        },
+    )
+    .build()?;
     let mut groups: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (i, &l) in labels.iter().enumerate() {
         groups.entry(l).or_default().push(i as u32);
@@ -472,9 +616,8 @@ fn null_stats(
     vectors: &Array2<f32>,
     config: &SimilarityConfig,
 ) -> anyhow::Result<()> {
-    let corpus = CorpusBuilder::new(vectors.view())
-        .tokens(p.tokens.clone())
-        .config(config.clone())
+    let corpus = builder(p, vectors, config)
+        .dates(vec![None; p.docs.len()])
         .build()?;
     let n = p.docs.len();
     if n < 2 {
@@ -559,6 +702,9 @@ fn main() -> anyhow::Result<()> {
     let mut null = false;
     let mut vector_dir = ".recoupe/vectors".to_owned();
     let mut cuts = false;
+    let mut small: Vec<usize> = Vec::new();
+    let mut prior_dir: Option<String> = None;
+    let mut backgrounds: HashMap<String, f32> = HashMap::new();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -590,6 +736,21 @@ fn main() -> anyhow::Result<()> {
             "--null" => null = true,
             "--vectors" => vector_dir = value()?.to_owned(),
             "--cuts" => cuts = true,
+            "--small" => {
+                small = value()?
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()?
+            }
+            "--prior" => prior_dir = Some(value()?.to_owned()),
+            "--background-prior" => {
+                for kv in value()?.split(',') {
+                    let (m, b) = kv
+                        .split_once('=')
+                        .context("--background-prior model=cosine,..")?;
+                    backgrounds.insert(m.to_owned(), b.parse()?);
+                }
+            }
             "--search" => {
                 let spec = value()?;
                 let (name, cells) = spec.split_once(':').unwrap_or((spec, ""));
@@ -638,13 +799,24 @@ fn main() -> anyhow::Result<()> {
     let tokenizer = Tokenizer::new(TokenizeConfig::default())?;
     for (name, path, gold) in CORPORA.iter().filter(|c| corpora.iter().any(|x| x == c.0)) {
         let path = data.get(*name).map_or(*path, String::as_str);
-        let p = match prepare(path, gold, &tokenizer) {
+        let mut p = match prepare(path, gold, &tokenizer) {
             Ok(p) => p,
             Err(e) => {
                 println!("{name}: skipped ({e:#})");
                 continue;
             }
         };
+        if let Some(dir) = &prior_dir {
+            let (prior, log) = recoupe_pipeline::wordfreq::load_prior(
+                std::path::Path::new(dir),
+                &p.langs,
+                &tokenizer,
+            );
+            for l in log {
+                println!("{name}: {l}");
+            }
+            p.prior = prior.map(Arc::new);
+        }
         // Two halves by topic number: odd topics tune, even topics are held out. Each
         // half is also run as a batch of its own (its own statistics and background).
         let has_topics = p.docs.iter().any(|d| d.topic.is_some());
@@ -664,6 +836,10 @@ fn main() -> anyhow::Result<()> {
             halves.clear();
         }
         for model in &models {
+            p.background = backgrounds.get(model).copied();
+            for h in &mut halves {
+                h.0.background = p.background;
+            }
             let vpath = format!("{vector_dir}/{name}.{model}.jsonl");
             let vectors = match load_vectors(&vpath, &p.docs) {
                 Ok(v) => v,
@@ -673,6 +849,16 @@ fn main() -> anyhow::Result<()> {
                 }
             };
             for (setting, config) in &grid {
+                if !small.is_empty() {
+                    small_batches(
+                        &p,
+                        &vectors,
+                        config,
+                        &small,
+                        &format!("{name:<18} {model:<22}{setting}"),
+                    )?;
+                    continue;
+                }
                 let (labels, secs) = run(&p, &vectors, config)?;
                 let all = scores(&p, &labels, &|_| true)?;
                 println!(
@@ -716,12 +902,9 @@ fn main() -> anyhow::Result<()> {
                         println!("    clusters: {}", groups.join(" "));
                         let neighbours =
                             exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
-                        let corpus = CorpusBuilder::new(vectors.view())
-                            .tokens(p.tokens.clone())
-                            .dates(p.dates.clone())
+                        let corpus = builder(&p, &vectors, config)
                             .shingles(p.shingles.clone())
                             .neighbours(&neighbours)
-                            .config(config.clone())
                             .build()?;
                         for a in 0..p.docs.len() {
                             for b in a + 1..p.docs.len() {

@@ -14,3 +14,4 @@ mod model_files;
 mod neighbour_search;
 mod seeds;
 mod seeds_mixed;
+mod small_batch;

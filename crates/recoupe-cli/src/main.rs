@@ -298,7 +298,11 @@ fn run_pipeline(
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
-    let pipeline = Pipeline::new(config, embedder, &model_name);
+    // The wordfreq lists sit next to the model folders (scripts/setup-models.sh).
+    let mut pipeline = Pipeline::new(config, embedder, &model_name);
+    if let Some(models) = model_dir.parent() {
+        pipeline = pipeline.with_wordfreq_dir(models.join("wordfreq"));
+    }
     let options = RunOptions {
         inputs,
         out_dir: out.to_path_buf(),
@@ -308,8 +312,10 @@ fn run_pipeline(
     let summary = if show {
         let bars = progress::Bars::new();
         pipeline.run(&options, &bars)?
-    } else {
+    } else if args.quiet {
         pipeline.run(&options, &NoProgress)?
+    } else {
+        pipeline.run(&options, &progress::NotesOnly)?
     };
     if !args.quiet {
         eprintln!("recoupe: {}", summary.line());

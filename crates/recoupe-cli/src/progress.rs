@@ -68,4 +68,23 @@ impl Progress for Bars {
     fn finish(&self, stage: Stage) {
         self.with(stage, ProgressBar::finish);
     }
+
+    fn note(&self, message: &str) {
+        if self.multi.println(format!("recoupe: {message}")).is_err() {
+            eprintln!("recoupe: {message}");
+        }
+    }
+}
+
+/// No bars (stderr is not a terminal): notes alone, one line each on stderr.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NotesOnly;
+
+impl Progress for NotesOnly {
+    fn start(&self, _: Stage, _: Option<u64>) {}
+    fn advance(&self, _: Stage, _: u64) {}
+    fn finish(&self, _: Stage) {}
+    fn note(&self, message: &str) {
+        eprintln!("recoupe: {message}");
+    }
 }

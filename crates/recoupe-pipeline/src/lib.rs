@@ -10,6 +10,8 @@
 //!   [`cache::EmbeddingCache`]; MinHash/LSH, neighbours, scores, stories and evidence:
 //!   `recoupe-similarity`).
 //! - [`report`] / [`output`]: the output records, written atomically.
+//! - [`wordfreq`]: the general-language background prior of small batches (wordfreq
+//!   lists, read and hashed as the tokenizer hashes tokens).
 //!
 //! Invariant: every input record ends up exactly once in `articles.jsonl` or in
 //! `rejects.jsonl`.
@@ -38,6 +40,7 @@ pub mod output;
 pub mod record;
 pub mod report;
 pub mod run;
+pub mod wordfreq;
 
 pub use config::{PipelineConfig, StoryMethod};
 pub use error::{Error, Result};

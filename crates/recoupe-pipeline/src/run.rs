@@ -65,6 +65,9 @@ pub trait Progress: Sync {
     fn advance(&self, stage: Stage, n: u64);
     /// The stage is over.
     fn finish(&self, stage: Stage);
+    /// A line worth telling the user (e.g. which background prior was loaded, or why
+    /// none was). Default: ignored.
+    fn note(&self, _message: &str) {}
 }
 
 /// A [`Progress`] that ignores everything.
@@ -109,6 +112,7 @@ pub struct Pipeline {
     config: PipelineConfig,
     embedder: SentenceEmbedder,
     model_name: String,
+    wordfreq_dir: Option<PathBuf>,
 }
 
 struct Pending {
@@ -149,6 +153,36 @@ fn prefix(text: &str, max: usize) -> &str {
         cut -= 1;
     }
     &text[..cut]
+}
+
+impl Pipeline {
+    /// The background prior of a batch of `n` articles: the wordfreq lists of the
+    /// languages detected in it, loaded only when the batch is small enough for the
+    /// prior to count ([`recoupe_similarity::SimilarityConfig::prior_documents_for`]).
+    fn background_prior(
+        &self,
+        n: usize,
+        analyses: &[Analysis],
+        tokenizer: &Tokenizer,
+        progress: &dyn Progress,
+    ) -> Option<recoupe_similarity::BackgroundPrior> {
+        if n < 2 || self.config.similarity.prior_documents_for(n) <= 0.0 {
+            return None;
+        }
+        let Some(dir) = &self.wordfreq_dir else {
+            progress.note("background prior: no wordfreq folder given; small batches are scored on their own frequencies");
+            return None;
+        };
+        let langs: Vec<String> = analyses
+            .iter()
+            .filter_map(|a| a.language.code.clone())
+            .collect();
+        let (prior, log) = crate::wordfreq::load_prior(dir, &langs, tokenizer);
+        for line in log {
+            progress.note(&line);
+        }
+        prior
+    }
 }
 
 /// Days since 1970-01-01 of an ISO date (`YYYY-MM-DD`, optionally followed by a time).
@@ -201,7 +235,17 @@ impl Pipeline {
             config,
             embedder,
             model_name: model_name.to_owned(),
+            wordfreq_dir: None,
         }
+    }
+
+    /// The folder of the wordfreq lists (`models/wordfreq`, see [`crate::wordfreq`]):
+    /// in a small batch the lists of its languages are the background prior of the
+    /// rare-token view. Without it, or when a list is missing, the batch's own
+    /// frequencies alone count (as before the prior), and a note says so.
+    pub fn with_wordfreq_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.wordfreq_dir = Some(dir.into());
+        self
     }
 
     /// The settings in use.
@@ -479,14 +523,17 @@ impl Pipeline {
                 .iter()
                 .map(|d| d.meta.date.as_deref().and_then(parse_days))
                 .collect();
-            let corpus = CorpusBuilder::new(view)
+            let prior = self.background_prior(n, &analyses, &tokenizer, progress);
+            let mut builder = CorpusBuilder::new(view)
                 .tokens(analyses.iter().map(|a| a.tokens.clone()).collect())
                 .dates(dates)
                 .shingles(analyses.iter().map(|a| a.shingles.clone()).collect())
                 .neighbours(&neighbours)
-                .config(sim.clone())
-                .build()
-                .map_err(stage_err("similarity"))?;
+                .config(sim.clone());
+            if let Some(prior) = &prior {
+                builder = builder.prior(prior);
+            }
+            let corpus = builder.build().map_err(stage_err("similarity"))?;
             let found = match config.stories.method {
                 StoryMethod::Full => recoupe_similarity::find_stories(&corpus, &neighbours)
                     .map_err(stage_err("similarity"))?,

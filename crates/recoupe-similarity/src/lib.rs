@@ -14,6 +14,8 @@
 //!   whatever the thread count, with a representative per story.
 //! - [`split`]: the second stage cutting a story into the events of one kind it holds.
 //! - [`evidence`]: the passages two articles share, as byte ranges.
+//! - [`prior`]: [`BackgroundPrior`], an optional general-language background of token
+//!   frequencies for small batches (the caller loads it; this crate reads no file).
 //! - [`metrics`]: ARI, B-cubed and pairwise scores against gold labels.
 //! - [`config`]: [`SimilarityConfig`], the serde settings with documented defaults.
 //!
@@ -48,6 +50,7 @@ pub mod cluster;
 pub mod config;
 pub mod cosine;
 pub mod evidence;
+pub mod prior;
 pub mod score;
 pub mod split;
 
@@ -62,4 +65,5 @@ pub use config::SimilarityConfig;
 pub use cosine::{exact_top_k, Neighbour, NeighbourLists};
 pub use error::{Error, Result};
 pub use evidence::{matching_passages, Passage, Sentence};
+pub use prior::BackgroundPrior;
 pub use score::{Corpus, CorpusBuilder, CorpusStats, PairScore, Relation, Token, TokenKind};

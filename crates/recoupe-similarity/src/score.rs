@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::SimilarityConfig;
 use crate::cosine::{self, NeighbourLists};
 use crate::error::{Error, Result};
+use crate::prior::BackgroundPrior;
 
 /// What kind of token a hash stands for, as flagged by the caller's tokenizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -125,6 +126,10 @@ pub struct CorpusStats {
     documents: usize,
     /// Median token count of the documents (0 for an empty batch).
     median_length: f32,
+    /// Pseudo-documents of the background prior (0: none; see [`crate::prior`]).
+    prior_documents: f32,
+    /// Expected pseudo-document frequency (`m * p`) of every token of the batch.
+    prior_df: HashMap<u64, f32>,
 }
 
 impl CorpusStats {
@@ -148,7 +153,43 @@ impl CorpusStats {
             document_frequency,
             documents: documents.len(),
             median_length,
+            prior_documents: 0.0,
+            prior_df: HashMap::new(),
         }
+    }
+
+    /// Adds `pseudo_documents` documents drawn from a general-language background to
+    /// the smoothed IDF (see [`crate::prior`]): `ln((N + m + 1) / (df + m p + 1))`.
+    /// `unlisted` is the frequency of tokens absent from the table. `m = 0` removes it.
+    pub fn with_prior(
+        mut self,
+        prior: &BackgroundPrior,
+        pseudo_documents: f32,
+        unlisted: f32,
+    ) -> Self {
+        if pseudo_documents.is_nan() || pseudo_documents <= 0.0 {
+            self.prior_documents = 0.0;
+            self.prior_df.clear();
+            return self;
+        }
+        let length = self.median_length;
+        self.prior_documents = pseudo_documents;
+        self.prior_df = self
+            .document_frequency
+            .keys()
+            .map(|&h| {
+                (
+                    h,
+                    pseudo_documents * prior.document_probability(h, length, unlisted),
+                )
+            })
+            .collect();
+        self
+    }
+
+    /// Whether a background prior is blended in ([`CorpusStats::with_prior`]).
+    pub fn has_prior(&self) -> bool {
+        self.prior_documents > 0.0
     }
 
     /// Number of documents counted.
@@ -172,12 +213,17 @@ impl CorpusStats {
 
     /// Smoothed `ln((N + 1) / (df + 1))`: 0 for a token in every document whatever the
     /// batch size (in a batch of five, the topic's words are in all five).
+    ///
+    /// With a background prior ([`CorpusStats::with_prior`]), `m` pseudo-documents join
+    /// the batch: `ln((N + m + 1) / (df + m p + 1))`, so a name two reports share keeps
+    /// its weight in a batch of two.
     pub fn smoothed_idf(&self, hash: u64) -> f32 {
         let df = self.document_frequency(hash);
         if df == 0 {
             return 0.0;
         }
-        ((self.documents as f32 + 1.0) / (df as f32 + 1.0))
+        let prior_df = self.prior_df.get(&hash).copied().unwrap_or(0.0);
+        ((self.documents as f32 + self.prior_documents + 1.0) / (df as f32 + prior_df + 1.0))
             .ln()
             .max(0.0)
     }
@@ -205,14 +251,24 @@ impl CorpusStats {
             .filter_map(|&(hash, (tf, kind))| {
                 let df = self.document_frequency(hash) as f32;
                 // A token of one document cannot be shared: it would only measure length.
-                if df <= 1.0 || df > max_df {
+                // With a background prior it stays in the norm at `prior_hapax_weight`
+                // times its prior weight, so a pair sharing one rare word among many
+                // unshared ones stays apart.
+                let hapax_weight = if self.has_prior() {
+                    config.prior_hapax_weight
+                } else {
+                    0.0
+                };
+                if (df <= 1.0 && hapax_weight <= 0.0) || df > max_df {
                     return None;
                 }
-                let kind_weight = match kind {
-                    TokenKind::Word => 1.0,
-                    TokenKind::Name => config.name_weight,
-                    TokenKind::Number => config.number_weight,
-                };
+                let kind_weight = if df <= 1.0 { hapax_weight } else { 1.0 };
+                let kind_weight = kind_weight
+                    * match kind {
+                        TokenKind::Word => 1.0,
+                        TokenKind::Name => config.name_weight,
+                        TokenKind::Number => config.number_weight,
+                    };
                 let idf = if config.smoothed_idf {
                     self.smoothed_idf(hash)
                 } else {
@@ -325,6 +381,8 @@ pub struct CorpusBuilder<'v> {
     dates: Option<Vec<Option<f32>>>,
     shingles: Option<Vec<Vec<u64>>>,
     neighbours: Option<Vec<(u32, u32, f32)>>,
+    prior: Option<&'v BackgroundPrior>,
+    background_prior: Option<f32>,
     config: SimilarityConfig,
 }
 
@@ -337,8 +395,29 @@ impl<'v> CorpusBuilder<'v> {
             dates: None,
             shingles: None,
             neighbours: None,
+            prior: None,
+            background_prior: None,
             config: SimilarityConfig::default(),
         }
+    }
+
+    /// A general-language background for the rare-token view (see [`crate::prior`]):
+    /// blended in with [`SimilarityConfig::prior_documents`] pseudo-documents, so that
+    /// in a small batch of one story the names its reports share keep their weight.
+    /// Without it (or with `prior_documents` 0) the batch's own frequencies alone count.
+    pub fn prior(mut self, prior: &'v BackgroundPrior) -> Self {
+        self.prior = Some(prior);
+        self
+    }
+
+    /// The mean cosine of two unrelated articles for the model the vectors come from
+    /// (e.g. measured on a large mixed batch): the background of the embedding view is
+    /// pulled towards it by [`SimilarityConfig::prior_background_pairs`] pseudo-pairs,
+    /// so a batch of one story is not centred on its own mean. Without it the batch's
+    /// own mean pair cosine is the background.
+    pub fn background_prior(mut self, background: f32) -> Self {
+        self.background_prior = Some(background);
+        self
     }
 
     /// The candidate neighbours of every row (as given to [`crate::find_stories`]),
@@ -427,7 +506,16 @@ impl<'v> CorpusBuilder<'v> {
                 };
                 for rows in block_rows.iter().filter(|r| !r.is_empty()) {
                     let docs: Vec<&Vec<Token>> = rows.iter().map(|&r| &tokens[r]).collect();
-                    let stats = CorpusStats::from_documents(&docs);
+                    let mut stats = CorpusStats::from_documents(&docs);
+                    if let Some(prior) = self.prior {
+                        // Scaled by the whole batch's size: a large batch (and every
+                        // topic block in it) keeps its own frequencies.
+                        stats = stats.with_prior(
+                            prior,
+                            self.config.prior_documents_for(n),
+                            self.config.prior_unlisted_frequency,
+                        );
+                    }
                     let vectors: Vec<SparseVector> = docs
                         .par_iter()
                         .map(|t| stats.rare_token_vector(t, &self.config))
@@ -478,7 +566,17 @@ impl<'v> CorpusBuilder<'v> {
             check_len(s.len())?;
         }
         let background = if config.centre_cosine {
-            mean_pair_cosine(self.vectors)
+            let own = mean_pair_cosine(self.vectors);
+            match self.background_prior {
+                // Pseudo-pairs at the model's general background: a batch of one
+                // story is not centred on its own mean (see `background_prior`).
+                Some(b0) if config.prior_background_pairs > 0.0 && n >= 2 => {
+                    let pairs = (n * (n - 1) / 2) as f32;
+                    let m = config.prior_background_pairs;
+                    ((pairs * own + m * b0.clamp(0.0, 0.95)) / (pairs + m)).clamp(0.0, 0.95)
+                }
+                _ => own,
+            }
         } else {
             0.0
         };
@@ -789,6 +887,115 @@ mod tests {
 
     fn tok(hash: u64, kind: TokenKind) -> Token {
         Token { hash, kind }
+    }
+
+    /// A report of event `event`: 60 common words (frequent in the prior), 6 words of
+    /// the topic (listed, rare), 4 names of the event (unlisted) and 10 words of its own.
+    fn report(event: u64, own: u64) -> Vec<Token> {
+        let mut t: Vec<Token> = (1..=60).map(|h| tok(h, TokenKind::Word)).collect();
+        t.extend((100..106).map(|h| tok(h, TokenKind::Word)));
+        t.extend((0..4).map(|h| tok(1000 + event * 10 + h, TokenKind::Name)));
+        t.extend((0..10).map(|h| tok(5000 + own * 100 + h, TokenKind::Word)));
+        t
+    }
+
+    fn language_prior() -> BackgroundPrior {
+        BackgroundPrior::from_frequencies(
+            (1..=60)
+                .map(|h| (h, 1e-2))
+                .chain((100..106).map(|h| (h, 1e-5)))
+                .chain((0..4).flat_map(|own| (0..10).map(move |h| (5000 + own * 100 + h, 1e-4)))),
+        )
+    }
+
+    fn stories_of(
+        vectors: &ndarray::Array2<f32>,
+        tokens: Vec<Vec<Token>>,
+        prior: Option<&BackgroundPrior>,
+    ) -> Vec<Vec<u32>> {
+        let config = SimilarityConfig::default();
+        let neighbours =
+            crate::cosine::exact_top_k(vectors.view(), config.neighbours, config.min_cosine)
+                .unwrap();
+        let mut b = CorpusBuilder::new(vectors.view())
+            .tokens(tokens)
+            .neighbours(&neighbours)
+            .config(config);
+        if let Some(p) = prior {
+            b = b.prior(p);
+        }
+        let corpus = b.build().unwrap();
+        let mut stories: Vec<Vec<u32>> = crate::cluster::find_stories(&corpus, &neighbours)
+            .unwrap()
+            .clustering
+            .stories
+            .into_iter()
+            .map(|s| s.members)
+            .collect();
+        stories.sort();
+        stories
+    }
+
+    fn unit_rows(rows: &[[f32; 3]]) -> ndarray::Array2<f32> {
+        let mut v = ndarray::Array2::from_shape_fn((rows.len(), 3), |(i, j)| rows[i][j]);
+        for mut r in v.rows_mut() {
+            let n = r.dot(&r).sqrt();
+            r /= n;
+        }
+        v
+    }
+
+    #[test]
+    fn the_prior_keeps_two_reports_of_one_event_together() {
+        // A batch of two: every name the reports share is in every document, so the
+        // batch alone weighs it 0 and the centred cosine is 0 by construction.
+        let vectors = unit_rows(&[[1.0, 0.1, 0.0], [0.9, 0.3, 0.1]]);
+        let tokens = vec![report(1, 0), report(1, 1)];
+        assert_eq!(stories_of(&vectors, tokens.clone(), None).len(), 2);
+        let prior = language_prior();
+        assert_eq!(stories_of(&vectors, tokens, Some(&prior)), vec![vec![0, 1]]);
+    }
+
+    #[test]
+    fn the_prior_keeps_two_events_of_one_topic_apart() {
+        // Two reports of each of two events of one topic (shared topic words).
+        let vectors = unit_rows(&[
+            [1.0, 0.1, 0.0],
+            [0.95, 0.2, 0.05],
+            [0.8, 0.0, 0.6],
+            [0.75, 0.1, 0.65],
+        ]);
+        let tokens = vec![report(1, 0), report(1, 1), report(2, 2), report(2, 3)];
+        let prior = language_prior();
+        assert_eq!(
+            stories_of(&vectors, tokens, Some(&prior)),
+            vec![vec![0, 1], vec![2, 3]]
+        );
+    }
+
+    #[test]
+    fn large_batches_ignore_the_prior_and_the_background_prior_moves_the_centre() {
+        let c = SimilarityConfig::default();
+        assert_eq!(c.prior_documents_for(2), c.prior_documents);
+        assert_eq!(
+            c.prior_documents_for(c.prior_max_documents),
+            c.prior_documents
+        );
+        assert_eq!(c.prior_documents_for(c.prior_max_documents + 1), 0.0);
+        assert_eq!(c.prior_documents_for(100), 0.0);
+        let vectors = unit_rows(&[[1.0, 0.0, 0.0], [0.9, 0.435_89, 0.0]]);
+        let own = CorpusBuilder::new(vectors.view()).build().unwrap();
+        assert!((own.background_cosine() - 0.9).abs() < 1e-3);
+        let config = SimilarityConfig {
+            prior_background_pairs: 1.0,
+            ..SimilarityConfig::default()
+        };
+        let pulled = CorpusBuilder::new(vectors.view())
+            .background_prior(0.2)
+            .config(config)
+            .build()
+            .unwrap();
+        assert!((pulled.background_cosine() - 0.55).abs() < 1e-3);
     }
 
     #[test]
