@@ -5,6 +5,9 @@
 //!     models/all-minilm-l6-v2 ../shared/eval/ecbplus-dev.jsonl .recoupe/vectors/ecbplus-dev.all-minilm-l6-v2.jsonl
 //! ```
 //!
+//! `--prefix TEXT` replaces the model's input prefix (e5: `passage: `), e.g.
+//! `--prefix "query: "`.
+//!
 //! Text embedded: `title + "\n" + text` when the article has a title that the text does
 //! not already start with (UCI headlines repeat the title as the text), else `text`.
 //! Articles whose text is empty are reported on stderr and skipped.
@@ -16,10 +19,20 @@ use recoupe_embed::{Error, SentenceEmbedder};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [model, input, output] = args.as_slice() else {
-        anyhow::bail!("usage: dump_vectors <model_dir> <input.jsonl> <output.jsonl>");
+    let (prefix, args) = match args.as_slice() {
+        [flag, p, rest @ ..] if flag == "--prefix" => (Some(p.clone()), rest.to_vec()),
+        rest => (None, rest.to_vec()),
     };
-    let embedder = SentenceEmbedder::builder(model).build()?;
+    let [model, input, output] = args.as_slice() else {
+        anyhow::bail!(
+            "usage: dump_vectors [--prefix TEXT] <model_dir> <input.jsonl> <output.jsonl>"
+        );
+    };
+    let mut builder = SentenceEmbedder::builder(model);
+    if let Some(p) = prefix {
+        builder = builder.prefix(p);
+    }
+    let embedder = builder.build()?;
     let file = std::fs::File::open(input).with_context(|| format!("open {input}"))?;
     let mut ids = Vec::new();
     let mut texts = Vec::new();
