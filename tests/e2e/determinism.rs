@@ -2,7 +2,7 @@
 //! its own (cold) embedding cache, gives byte-identical outputs on real articles with
 //! multi-article stories (the first 150 articles of ecbplus-dev).
 
-use recoupe_e2e::{model_installed, run_threads, same_files, workspace_root};
+use recoupe_e2e::{ecbplus_head, model_installed, run_threads, same_files};
 
 const MODEL: &str = "all-minilm-l6-v2";
 
@@ -12,15 +12,10 @@ fn threads_1_1_2_2_give_byte_identical_outputs() {
         eprintln!("SKIP: model {MODEL} not installed; run scripts/setup.sh");
         return;
     }
-    let source = workspace_root().join("../shared/eval/ecbplus-dev.jsonl");
-    let Ok(text) = std::fs::read_to_string(&source) else {
-        eprintln!("SKIP: ../shared/eval/ecbplus-dev.jsonl not found next to the repository");
+    let dir = tempfile::tempdir().unwrap();
+    let Some(input) = ecbplus_head(150, dir.path(), "ecb150.jsonl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("ecb150.jsonl");
-    let lines: Vec<&str> = text.lines().take(150).collect();
-    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
     let outs = run_threads(&input, MODEL, &["1", "1", "2", "2"], dir.path()).unwrap();
     let clusters = std::fs::read_to_string(outs[0].join("clusters.jsonl")).unwrap();
     assert!(

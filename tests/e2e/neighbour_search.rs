@@ -4,67 +4,36 @@
 //! used), while the default inverted file settings on small cells give the exact
 //! search's stories, byte-identical with 1 and 2 threads.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use recoupe_e2e::{read_jsonl, recoupe_bin, run, same_files, skip_without, workspace_root};
+use recoupe_e2e::{ecbplus_head, partition_ids, read_jsonl, run_cached, same_files, skip_without};
 
 const MODEL: &str = "all-minilm-l6-v2";
 
-/// Runs `recoupe run` with `config` (TOML text, may be empty) and `--threads threads`;
-/// returns the output folder.
-fn run_with(
-    dir: &Path,
-    input: &Path,
-    name: &str,
-    config: &str,
-    threads: &str,
-) -> std::path::PathBuf {
-    let bin = recoupe_bin().unwrap();
+/// Runs `recoupe run` with `config` (TOML text) and `--threads threads`, on the shared
+/// embedding cache; returns the output folder.
+fn run_with(dir: &Path, input: &Path, name: &str, config: &str, threads: &str) -> PathBuf {
     let config_path = dir.join(format!("{name}.toml"));
     std::fs::write(&config_path, config).unwrap();
     let out = dir.join(name);
-    let cache = dir.join("cache");
-    let r = run(
-        &bin,
-        &[
-            "run",
-            input.to_str().unwrap(),
-            "--model",
-            MODEL,
-            "--config",
-            config_path.to_str().unwrap(),
-            "--cache-dir",
-            cache.to_str().unwrap(),
-            "--threads",
-            threads,
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ],
-    )
-    .unwrap();
-    assert_eq!(r.code, Some(0), "{name}: {}", r.stderr);
+    let extra = [
+        "--config",
+        config_path.to_str().unwrap(),
+        "--threads",
+        threads,
+        "-q",
+    ];
+    run_cached(input, MODEL, &dir.join("cache"), &out, &extra)
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
     out
 }
 
 /// Stories as sorted lists of full ids.
 fn stories(out: &Path) -> Vec<Vec<String>> {
-    let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for a in read_jsonl(&out.join("articles.jsonl")).unwrap() {
-        by.entry(a["cluster"].as_str().unwrap().to_owned())
-            .or_default()
-            .push(a["id"].as_str().unwrap().to_owned());
-    }
-    let mut groups: Vec<Vec<String>> = by
-        .into_values()
-        .map(|mut g| {
-            g.sort();
-            g
-        })
-        .collect();
-    groups.sort();
-    groups
+    partition_ids(
+        &read_jsonl(&out.join("articles.jsonl")).unwrap(),
+        usize::MAX,
+    )
 }
 
 #[test]
@@ -72,15 +41,10 @@ fn neighbours_table_selects_the_search_and_ivf_keeps_the_stories() {
     if skip_without(MODEL) {
         return;
     }
-    let source = workspace_root().join("../shared/eval/ecbplus-dev.jsonl");
-    let Ok(text) = std::fs::read_to_string(&source) else {
-        eprintln!("SKIP: ../shared/eval/ecbplus-dev.jsonl not found next to the repository");
+    let dir = tempfile::tempdir().unwrap();
+    let Some(input) = ecbplus_head(80, dir.path(), "ecb80.jsonl") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("ecb80.jsonl");
-    let lines: Vec<&str> = text.lines().take(80).collect();
-    std::fs::write(&input, lines.join("\n") + "\n").unwrap();
 
     let exact = run_with(
         dir.path(),

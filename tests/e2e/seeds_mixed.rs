@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use recoupe_e2e::{read_jsonl, recoupe_bin, run, seeds_dir, skip_without, workspace_root};
+use recoupe_e2e::{read_jsonl, run_cached, seeds_dir, skip_without, workspace_root};
 use serde_json::Value;
 
 const MODELS: [&str; 2] = ["all-minilm-l6-v2", "multilingual-e5-small"];
@@ -124,7 +124,6 @@ fn seed_stories_survive_unrelated_articles_in_the_batch() {
     let ecb = read_jsonl(&ecb).unwrap();
     let uci = read_jsonl(&uci).unwrap();
     let sets = filler_sets(&ecb, &uci);
-    let bin = recoupe_bin().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut runs = 0;
@@ -136,22 +135,8 @@ fn seed_stories_survive_unrelated_articles_in_the_batch() {
                 let input = dir.path().join("batch.jsonl");
                 write_batch(&input, &seeds, &fillers[..k]);
                 let out = dir.path().join(format!("out-{model}-{k}-{}", set.len()));
-                let r = run(
-                    &bin,
-                    &[
-                        "run",
-                        input.to_str().unwrap(),
-                        "--model",
-                        model,
-                        "--cache-dir",
-                        cache.to_str().unwrap(),
-                        "--out",
-                        out.to_str().unwrap(),
-                        "-q",
-                    ],
-                )
-                .unwrap();
-                assert_eq!(r.code, Some(0), "{model} {set} k={k}: {}", r.stderr);
+                run_cached(&input, model, &cache, &out, &["-q"])
+                    .unwrap_or_else(|e| panic!("{model} {set} k={k}: {e:#}"));
                 let articles = read_jsonl(&out.join("articles.jsonl")).unwrap();
                 assert_eq!(articles.len(), 5 + k, "{model} {set} k={k}: rejects?");
                 runs += 1;

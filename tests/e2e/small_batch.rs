@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use recoupe_e2e::{read_jsonl, recoupe_bin, run, skip_without, workspace_root};
+use recoupe_e2e::{read_jsonl, run_cached, skip_without, workspace_root};
 use serde_json::Value;
 
 const MODELS: [&str; 2] = ["all-minilm-l6-v2", "multilingual-e5-small"];
@@ -52,19 +52,8 @@ fn wordlists() -> Option<PathBuf> {
 
 /// Runs one batch; returns the number of stories and stderr.
 fn stories(input: &Path, out: &Path, cache: &Path, model: &str, extra: &[&str]) -> (usize, String) {
-    let mut args = vec![
-        "run",
-        input.to_str().unwrap(),
-        "--model",
-        model,
-        "--cache-dir",
-        cache.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    let r = run(&recoupe_bin().unwrap(), &args).unwrap();
-    assert_eq!(r.code, Some(0), "{model}: {}", r.stderr);
+    let r =
+        run_cached(input, model, cache, out, extra).unwrap_or_else(|e| panic!("{model}: {e:#}"));
     let articles = read_jsonl(&out.join("articles.jsonl")).unwrap();
     assert_eq!(articles.len(), 3, "{model}: rejects? {}", r.stderr);
     let mut clusters: Vec<&str> = articles

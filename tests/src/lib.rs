@@ -286,13 +286,19 @@ pub fn seeds_csv(path: &Path) -> Result<()> {
 
 /// Groups of ids (each cut to its first 3 characters) by cluster, sorted.
 pub fn partition(articles: &[Value]) -> Vec<Vec<String>> {
+    partition_ids(articles, 3)
+}
+
+/// Groups of ids (each cut to its first `id_chars` characters; `usize::MAX` keeps
+/// them whole) by cluster, sorted.
+pub fn partition_ids(articles: &[Value], id_chars: usize) -> Vec<Vec<String>> {
     let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for a in articles {
         let id: String = a["id"]
             .as_str()
             .unwrap_or_default()
             .chars()
-            .take(3)
+            .take(id_chars)
             .collect();
         by.entry(a["cluster"].as_str().unwrap_or_default().to_owned())
             .or_default()
@@ -307,6 +313,49 @@ pub fn partition(articles: &[Value]) -> Vec<Vec<String>> {
         .collect();
     groups.sort();
     groups
+}
+
+/// Runs `recoupe run INPUT --model MODEL --cache-dir CACHE --out OUT EXTRA..` and fails
+/// unless it exits 0 (the error carries its stderr); returns the run.
+pub fn run_cached(
+    input: &Path,
+    model: &str,
+    cache: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> Result<Run> {
+    let path = |p: &Path| p.to_str().map(str::to_owned).context("path is not UTF-8");
+    let (input, cache, out) = (path(input)?, path(cache)?, path(out)?);
+    let mut args = vec![
+        "run",
+        input.as_str(),
+        "--model",
+        model,
+        "--cache-dir",
+        cache.as_str(),
+        "--out",
+        out.as_str(),
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&recoupe_bin()?, &args)?;
+    if r.code != Some(0) {
+        bail!("recoupe run exited {:?}: {}", r.code, r.stderr);
+    }
+    Ok(r)
+}
+
+/// The first `n` lines of `../shared/eval/ecbplus-dev.jsonl` written to `DIR/NAME`
+/// (`None`, with a SKIP message, when the corpus is not next to the repository).
+pub fn ecbplus_head(n: usize, dir: &Path, name: &str) -> Option<PathBuf> {
+    let source = workspace_root().join("../shared/eval/ecbplus-dev.jsonl");
+    let Ok(text) = std::fs::read_to_string(&source) else {
+        eprintln!("SKIP: ../shared/eval/ecbplus-dev.jsonl not found next to the repository");
+        return None;
+    };
+    let lines: Vec<&str> = text.lines().take(n).collect();
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n") + "\n").ok()?;
+    Some(path)
 }
 
 /// Runs `recoupe run INPUT --model MODEL --threads T --out DIR/out-I-threads-T -q` once

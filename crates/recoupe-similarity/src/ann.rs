@@ -615,10 +615,9 @@ mod tests {
     use super::*;
     use ndarray::Array2;
 
-    #[test]
-    fn top_k_switches_to_the_inverted_file_at_the_configured_size() {
-        let (n, d) = (400, 8);
-        let mut state = 99u64;
+    /// Deterministic pseudo-random unit rows.
+    fn random_unit_rows(n: usize, d: usize, seed: u64) -> Array2<f32> {
+        let mut state = seed;
         let mut v = Array2::from_shape_fn((n, d), |_| {
             state = state
                 .wrapping_mul(6364136223846793005)
@@ -629,6 +628,13 @@ mod tests {
             let norm = row.dot(&row).sqrt();
             row.mapv_inplace(|x| x / norm);
         }
+        v
+    }
+
+    #[test]
+    fn top_k_switches_to_the_inverted_file_at_the_configured_size() {
+        let (n, d) = (400, 8);
+        let v = random_unit_rows(n, d, 99);
         // Small cells, few probes: the inverted file visibly differs from exact.
         let ivf = IvfConfig {
             bucket_size: 16,
@@ -667,19 +673,7 @@ mod tests {
 
     #[test]
     fn hnsw_matches_exact_on_a_small_set() {
-        // Deterministic pseudo-random unit vectors.
-        let (n, d) = (600, 16);
-        let mut state = 12345u64;
-        let mut v = Array2::from_shape_fn((n, d), |_| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as f32 / (1u64 << 31) as f32) - 0.5
-        });
-        for mut row in v.outer_iter_mut() {
-            let norm = row.dot(&row).sqrt();
-            row.mapv_inplace(|x| x / norm);
-        }
+        let v = random_unit_rows(600, 16, 12345);
         let exact = cosine::exact_top_k(v.view(), 10, -1.0).unwrap();
         let approx = hnsw_top_k(v.view(), 10, -1.0, &HnswConfig::default()).unwrap();
         let recall = recall_at_k(&exact, &approx);
