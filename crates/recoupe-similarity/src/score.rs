@@ -242,19 +242,19 @@ impl CorpusStats {
         }
         let mut counts: Vec<(u64, (u32, TokenKind))> = token_counts(tokens).into_iter().collect();
         counts.sort_unstable_by_key(|e| e.0);
+        // A token of one document cannot be shared: it would only measure length.
+        // With a background prior it stays in the norm at `prior_hapax_weight` times its
+        // prior weight, so a pair sharing one rare word among many unshared ones stays
+        // apart.
+        let hapax_weight = if self.has_prior() {
+            config.prior_hapax_weight
+        } else {
+            0.0
+        };
         let words: Vec<(u64, f32)> = counts
             .iter()
             .filter_map(|&(hash, (tf, kind))| {
                 let df = self.document_frequency(hash) as f32;
-                // A token of one document cannot be shared: it would only measure length.
-                // With a background prior it stays in the norm at `prior_hapax_weight`
-                // times its prior weight, so a pair sharing one rare word among many
-                // unshared ones stays apart.
-                let hapax_weight = if self.has_prior() {
-                    config.prior_hapax_weight
-                } else {
-                    0.0
-                };
                 if (df <= 1.0 && hapax_weight <= 0.0) || df > max_df {
                     return None;
                 }
