@@ -230,7 +230,9 @@ fn chromium_or_skip() -> Option<PathBuf> {
 /// count drawn by the script, the 000/001/002 story open with its evidence highlighted).
 /// Scores, relation labels and the duplicate count come from the model's floats (bf16
 /// where the CPU has it), so they may differ between machines; seeds.rs checks the
-/// relations within their tolerance. Everything else of report.md is snapshotted.
+/// relations within their tolerance. The shared names of a cluster are ranked by
+/// summed scores, so their order may differ too: the test checks them apart.
+/// Everything else of report.md is snapshotted.
 fn mask_machine_dependent(md: &str) -> String {
     let mut md = mask_scores(md);
     for relation in ["same_story", "rewrite", "copy"] {
@@ -238,6 +240,13 @@ fn mask_machine_dependent(md: &str) -> String {
     }
     let mut lines: Vec<String> = md.lines().map(str::to_owned).collect();
     for line in &mut lines {
+        if line.starts_with("| c") {
+            let mut cells: Vec<&str> = line.split(" | ").collect();
+            if cells.len() == 7 {
+                cells[4] = "[names]";
+                *line = cells.join(" | ");
+            }
+        }
         if let Some(at) = line.find("** duplicates") {
             if let Some(open) = line[..at].rfind("**") {
                 line.replace_range(open + 2..at, "[n]");
@@ -278,11 +287,54 @@ fn seeds_report_in_chromium() {
         .unwrap()
         .to_owned();
 
+    // pairs.jsonl says why each pair of the story scored what it did: the parts add up
+    // to the score, and the meeting's own names (the Chinese minister of 000-002, not
+    // the Dong Jun or Zhang Youxia of 003 and 004) are among the shared tokens.
+    let story_pairs: Vec<&Value> = pairs
+        .iter()
+        .filter(|p| p["cluster"] == story.as_str())
+        .collect();
+    assert_eq!(story_pairs.len(), 3, "the three pairs of 000-002");
+    for p in &story_pairs {
+        let x = &p["explanation"];
+        let part = |k: &str| x[k].as_f64().unwrap();
+        let score = p["score"].as_f64().unwrap();
+        assert!(
+            (part("embedding") + part("rare") - part("date_penalty") - score).abs() < 1e-4,
+            "{p}"
+        );
+        let terms: Vec<&str> = x["shared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["term"].as_str().unwrap())
+            .collect();
+        assert!(terms.contains(&"Shangfu"), "{terms:?}");
+        for stranger in ["Dong", "Jun", "Zhang", "Youxia", "Belousov"] {
+            assert!(!terms.contains(&stranger), "{stranger} in {terms:?}");
+        }
+        let listed: f64 = x["shared"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["score"].as_f64().unwrap())
+            .sum();
+        assert!(listed > 0.0 && listed <= part("rare") + 1e-4, "{p}");
+    }
+
     // report.md: stable across machines once the scores are masked.
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
         !md.contains(&out.display().to_string()),
         "absolute path in report.md"
+    );
+    let row = md
+        .lines()
+        .find(|l| l.starts_with(&format!("| {story} |")))
+        .expect("the seed story's row");
+    assert!(
+        row.contains("Shangfu") && !row.contains("Dong") && !row.contains("Zhang"),
+        "{row}"
     );
     insta::assert_snapshot!("seeds_report_md", mask_machine_dependent(&md));
 
@@ -362,6 +414,16 @@ fn seeds_report_in_chromium() {
         longest >= 100,
         "highlights are whole passages, not fragments"
     );
+    // The shown pair's explanation: the score's parts and the shared names.
+    let why_at = dom
+        .find("id=\"pair-why\"")
+        .expect("the pair's explanation is drawn");
+    let why = &dom[why_at..why_at + dom[why_at..].find("</div>").unwrap()];
+    assert!(
+        why.contains("embedding") && why.contains("rare tokens"),
+        "{why}"
+    );
+    assert!(why.contains("Shangfu"), "{why}");
 }
 
 /// Hostile titles, sources, ids and texts render as text, and none of their scripts or

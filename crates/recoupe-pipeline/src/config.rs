@@ -176,6 +176,10 @@ pub struct EvidenceConfig {
     pub min_jaccard: f32,
     /// At most this many passages per pair (best first).
     pub max_passages: usize,
+    /// At most this many shared tokens per pair in its `explanation` (the names,
+    /// numbers and rare words behind the rare-token part of its score, largest part
+    /// first); 0 lists none (the score parts are still given).
+    pub max_shared_terms: usize,
 }
 
 impl Default for EvidenceConfig {
@@ -183,6 +187,7 @@ impl Default for EvidenceConfig {
         Self {
             min_jaccard: 0.3,
             max_passages: 10,
+            max_shared_terms: 8,
         }
     }
 }
@@ -273,7 +278,7 @@ impl PipelineConfig {
             ("embed", "Sentence embeddings. model: folder under the models dir (--model); workers: 0 = --threads; max_text_bytes: embedded prefix of the cleaned text; chunk_size: texts per cache append.", toml::to_string(&defaults.embed)),
             ("similarity", "Scoring, relation labels and clustering (recoupe-similarity SimilarityConfig; every field documented in its docs; calibrated on ecbplus-dev).", toml::to_string(&defaults.similarity)),
             ("stories", "How stories are found. method: full (every view of [similarity]) | minhash (baseline: MinHash of word minhash_word_ngram-grams, LSH candidates with estimated Jaccard >= minhash_threshold, average-link at that threshold) | cosine (baseline: average-link on the batch-centred embedding cosine >= cosine_threshold, nothing else); also --method. Baseline thresholds: best B-cubed F1 on ecbplus-dev only. Pair scores in the outputs are always the full method's views.", toml::to_string(&defaults.stories)),
-            ("evidence", "Matching passages in pairs.jsonl: sentence shingle Jaccard floor and passages kept per pair.", toml::to_string(&defaults.evidence)),
+            ("evidence", "Matching passages in pairs.jsonl: sentence shingle Jaccard floor and passages kept per pair; max_shared_terms: shared tokens listed in each pair's explanation.", toml::to_string(&defaults.evidence)),
             ("limits", "max_compare_bytes: prefix of the cleaned text that is tokenized and detected (bounds huge articles).", toml::to_string(&defaults.limits)),
         ];
         for (name, doc, body) in sections {

@@ -190,6 +190,37 @@ pub struct PairRecord {
     pub date_gap_days: Option<f32>,
     /// Shared passages.
     pub evidence: Vec<EvidenceRecord>,
+    /// Why the pair scored what it did (absent from outputs written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<ExplanationRecord>,
+}
+
+/// The story score of a pair split into its parts: `score = embedding + rare -
+/// date_penalty`, and the shared tokens behind the rare part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplanationRecord {
+    /// The embedding's part: `embedding_weight` times the cosine centred on the batch
+    /// (or topic block) background.
+    pub embedding: f32,
+    /// The rare-token part: `1 - embedding_weight` times `rare_overlap`.
+    pub rare: f32,
+    /// Date penalty subtracted (0 unless both articles are dated and far apart).
+    pub date_penalty: f32,
+    /// The shared tokens contributing most to `rare`, largest first (at most
+    /// `evidence.max_shared_terms`); their parts add up to `rare` when all are listed.
+    pub shared: Vec<SharedTermRecord>,
+}
+
+/// A token two articles share, as written in the first article, with its part of the
+/// score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedTermRecord {
+    /// The token as it first appears in article `a`.
+    pub term: String,
+    /// `name`, `number` or `word`.
+    pub kind: String,
+    /// Its part of the score.
+    pub score: f32,
 }
 
 /// Seconds spent in one stage.

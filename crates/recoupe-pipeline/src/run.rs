@@ -1,6 +1,6 @@
 //! A batch run: every stage, in order, with progress callbacks and per-stage timings.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -22,8 +22,9 @@ use crate::error::{Error, Result};
 use crate::input::{self, InputSpec};
 use crate::record::{Meta, Origin, ReadItem, Reject, RejectReason};
 use crate::report::{
-    ArticleRecord, CleaningReport, ClusterRecord, DateSpan, EvidenceRecord, LanguageReport,
-    MemberRecord, Outputs, PairRecord, ParagraphLang, PassageSide, RunSummary, StageTime,
+    ArticleRecord, CleaningReport, ClusterRecord, DateSpan, EvidenceRecord, ExplanationRecord,
+    LanguageReport, MemberRecord, Outputs, PairRecord, ParagraphLang, PassageSide, RunSummary,
+    SharedTermRecord, StageTime,
 };
 
 /// The stages reported to a [`Progress`].
@@ -591,20 +592,36 @@ impl Pipeline {
                     rep_scores.insert(m, score);
                 }
             }
-            (vec![(found.clustering, found.pairs)], rep_scores)
+            // Why each kept pair scored what it did (the corpus holds only weighted
+            // hashes: the tokens of `a` tell which token an entry stands for).
+            let max_terms = config.evidence.max_shared_terms;
+            let explanations: Vec<recoupe_similarity::Explanation> = found
+                .pairs
+                .par_iter()
+                .map(|p| {
+                    let (a, b) = (p.a.min(p.b) as usize, p.a.max(p.b) as usize);
+                    corpus.explain(a, b, &analyses[a].tokens, max_terms)
+                })
+                .collect::<std::result::Result<_, _>>()
+                .map_err(stage_err("similarity"))?;
+            (
+                vec![(found.clustering, found.pairs, explanations)],
+                rep_scores,
+            )
         };
         progress.finish(Stage::Similarity);
         timed(Stage::Similarity, t);
 
         // Evidence and records.
         let t = Instant::now();
-        let (clustering, pairs) = match stories.into_iter().next() {
+        let (clustering, pairs, explanations) = match stories.into_iter().next() {
             Some(s) => s,
             None => (
                 recoupe_similarity::Clustering {
                     labels: Vec::new(),
                     stories: Vec::new(),
                 },
+                Vec::new(),
                 Vec::new(),
             ),
         };
@@ -718,11 +735,14 @@ impl Pipeline {
             })
             .collect();
         let ev = &config.evidence;
+        let terms = shared_term_texts(&docs, &pairs, &explanations, max_compare, &tokenizer);
         let pair_records: Vec<PairRecord> = pairs
             .par_iter()
-            .map(|p| {
+            .zip(&explanations)
+            .map(|(p, x)| {
                 let (a, b) = (p.a.min(p.b) as usize, p.a.max(p.b) as usize);
-                let record = pair_record(&docs, &analyses, a, b, p, ev, &clustering, &story_id);
+                let mut record = pair_record(&docs, &analyses, a, b, p, ev, &clustering, &story_id);
+                record.explanation = Some(explanation_record(x, &terms[a]));
                 progress.advance(Stage::Report, 1);
                 record
             })
@@ -1030,6 +1050,72 @@ fn pair_record(
                 score: x.score,
                 a: side(da, x.first),
                 b: side(db, x.second),
+            })
+            .collect(),
+        explanation: None,
+    }
+}
+
+/// For every article that is the first of a kept pair, the text of each token hash
+/// its explanations list, as first written in its compared text. The article is
+/// tokenized again here, once, rather than keeping every token's text through the run.
+fn shared_term_texts(
+    docs: &[Doc],
+    pairs: &[PairScore],
+    explanations: &[recoupe_similarity::Explanation],
+    max_compare: usize,
+    tokenizer: &Tokenizer,
+) -> Vec<HashMap<u64, String>> {
+    let mut wanted: Vec<HashSet<u64>> = vec![HashSet::new(); docs.len()];
+    for (p, x) in pairs.iter().zip(explanations) {
+        let a = p.a.min(p.b) as usize;
+        wanted[a].extend(x.shared.iter().map(|t| t.hash));
+    }
+    wanted
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, hashes)| {
+            let mut found = HashMap::new();
+            if hashes.is_empty() {
+                return found;
+            }
+            let text = prefix(&docs[i].cleaned.text, max_compare);
+            let doc = tokenizer.tokenize(text);
+            for t in doc.tokens() {
+                if hashes.contains(&t.hash) && !found.contains_key(&t.hash) {
+                    found.insert(t.hash, t.span.slice(text).to_owned());
+                    if found.len() == hashes.len() {
+                        break;
+                    }
+                }
+            }
+            found
+        })
+        .collect()
+}
+
+fn explanation_record(
+    x: &recoupe_similarity::Explanation,
+    terms: &HashMap<u64, String>,
+) -> ExplanationRecord {
+    ExplanationRecord {
+        embedding: x.embedding,
+        rare: x.rare,
+        date_penalty: x.date_penalty,
+        shared: x
+            .shared
+            .iter()
+            .filter_map(|t| {
+                Some(SharedTermRecord {
+                    term: terms.get(&t.hash)?.clone(),
+                    kind: match t.kind {
+                        TokenKind::Name => "name",
+                        TokenKind::Number => "number",
+                        TokenKind::Word => "word",
+                    }
+                    .to_owned(),
+                    score: t.score,
+                })
             })
             .collect(),
     }

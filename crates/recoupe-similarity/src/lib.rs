@@ -66,4 +66,7 @@ pub use cosine::{exact_top_k, Neighbour, NeighbourLists};
 pub use error::{Error, Result};
 pub use evidence::{matching_passages, Passage, Sentence};
 pub use prior::BackgroundPrior;
-pub use score::{Corpus, CorpusBuilder, CorpusStats, PairScore, Relation, Token, TokenKind};
+pub use score::{
+    Corpus, CorpusBuilder, CorpusStats, Explanation, PairScore, Relation, SharedToken, Token,
+    TokenKind,
+};

@@ -348,6 +348,35 @@ pub struct PairScore {
     pub relation: Relation,
 }
 
+/// One token two articles share in the rare-token view, with its part of the story
+/// score (see [`Corpus::explain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SharedToken {
+    /// The caller's hash of the token.
+    pub hash: u64,
+    /// Its kind, as flagged in the tokens given to [`Corpus::explain`].
+    pub kind: TokenKind,
+    /// Its part of the story score: `(1 - w)` times the sum of the products of its
+    /// weights in the two rare-token vectors (word view and entity view). Over all
+    /// shared tokens these parts add up to the rare-token part of the score.
+    pub score: f32,
+}
+
+/// Why a pair scored what it did: the story score split into its parts, and the
+/// shared tokens behind the rare-token part, largest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// `w * centred_cosine`: the embedding's part of the score.
+    pub embedding: f32,
+    /// `(1 - w) * rare_overlap`: the rare-token part.
+    pub rare: f32,
+    /// The date penalty subtracted (0 when either article is undated).
+    pub date_penalty: f32,
+    /// The shared tokens with a positive part, largest part first (ties: lower hash);
+    /// at most the `max_tokens` asked for.
+    pub shared: Vec<SharedToken>,
+}
+
 /// Everything scoring and clustering need about a batch, built once.
 #[derive(Debug, Clone)]
 pub struct Corpus<'v> {
@@ -829,6 +858,76 @@ impl Corpus<'_> {
         }
     }
 
+    /// Explains the score of the pair `(a, b)`: the parts of
+    /// [`Corpus::score_pair`]'s score (`embedding + rare - date_penalty`) and the
+    /// `max_tokens` shared tokens contributing most to the rare part. `tokens` are the
+    /// tokens of `a` or of `b` as given to [`CorpusBuilder::tokens`] (the corpus keeps
+    /// weighted hashes only): they tell which token an entry stands for and its kind.
+    /// Tokens of neither article's vector are ignored.
+    pub fn explain(
+        &self,
+        a: usize,
+        b: usize,
+        tokens: &[Token],
+        max_tokens: usize,
+    ) -> Result<Explanation> {
+        let p = self.score_pair(a, b, None)?;
+        let c = &self.config;
+        let w = c.embedding_weight;
+        let centred = self.centred_pair(a, b, p.cosine);
+        let date_penalty = p.date_gap_days.map_or(0.0, |d| c.date_penalty(d));
+        // The entries both vectors hold, with their products (few: the shared tokens).
+        let mut common: HashMap<u64, f32> = HashMap::new();
+        let (ea, eb) = (self.rare[a].entries(), self.rare[b].entries());
+        let (mut i, mut j) = (0, 0);
+        while i < ea.len() && j < eb.len() {
+            match ea[i].0.cmp(&eb[j].0) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    common.insert(ea[i].0, (1.0 - w) * ea[i].1 * eb[j].1);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        // Which token each entry stands for: its hash in the word view, salted in the
+        // entity view (both views of one token add up). A token flagged as a name or
+        // number anywhere counts as one, as in the vectors.
+        let mut parts: HashMap<u64, (TokenKind, f32)> = HashMap::new();
+        for t in tokens {
+            if common.is_empty() && parts.is_empty() {
+                break;
+            }
+            if let Some(e) = parts.get_mut(&t.hash) {
+                if t.kind != TokenKind::Word {
+                    e.0 = t.kind;
+                }
+                continue;
+            }
+            let found: Vec<f32> = [t.hash, t.hash ^ ENTITY_SALT]
+                .iter()
+                .filter_map(|k| common.remove(k))
+                .collect();
+            if !found.is_empty() {
+                parts.insert(t.hash, (t.kind, found.iter().sum()));
+            }
+        }
+        let mut shared: Vec<SharedToken> = parts
+            .into_iter()
+            .filter(|e| e.1 .1 > 0.0)
+            .map(|(hash, (kind, score))| SharedToken { hash, kind, score })
+            .collect();
+        shared.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.hash.cmp(&y.hash)));
+        shared.truncate(max_tokens);
+        Ok(Explanation {
+            embedding: w * centred,
+            rare: (1.0 - w) * p.rare_overlap,
+            date_penalty,
+            shared,
+        })
+    }
+
     /// Scores many pairs in parallel (order kept).
     pub fn score_pairs(&self, pairs: &[(u32, u32)]) -> Result<Vec<PairScore>> {
         let n = self.len();
@@ -1028,6 +1127,65 @@ mod tests {
         assert!(same.rare_overlap > 0.99, "{same:?}");
         assert!(other.rare_overlap < 0.5, "{other:?}");
         assert!(same.score > other.score);
+    }
+
+    #[test]
+    fn explain_splits_the_score_and_names_the_shared_tokens() {
+        // Rows 0 and 1 share a name (twice each), a number and a word; each has words
+        // of its own; 28 other articles share none of these.
+        let mut docs: Vec<Vec<Token>> = (0..30u64)
+            .map(|i| {
+                (0..5)
+                    .map(|k| tok(1000 + i * 10 + k, TokenKind::Word))
+                    .collect()
+            })
+            .collect();
+        for d in &mut docs[..2] {
+            d.extend([
+                tok(500, TokenKind::Name),
+                tok(500, TokenKind::Name),
+                tok(600, TokenKind::Number),
+                tok(700, TokenKind::Word),
+            ]);
+        }
+        let v = ndarray::Array2::from_shape_fn((30, 3), |(i, j)| {
+            ((i * 7 + j * 3) % 11) as f32 + if j == 0 { 4.0 } else { 0.0 }
+        });
+        let v = &v
+            / &v.map_axis(ndarray::Axis(1), |r| r.dot(&r).sqrt())
+                .insert_axis(ndarray::Axis(1));
+        let dates: Vec<Option<f32>> = (0..30).map(|i| Some(i as f32 * 4.0)).collect();
+        let corpus = CorpusBuilder::new(v.view())
+            .tokens(docs.clone())
+            .dates(dates)
+            .build()
+            .unwrap();
+        let p = corpus.score_pair(0, 1, None).unwrap();
+        let e = corpus.explain(0, 1, &docs[0], 10).unwrap();
+        assert!(
+            (e.embedding + e.rare - e.date_penalty - p.score).abs() < 1e-5,
+            "{e:?} {p:?}"
+        );
+        assert!(e.date_penalty > 0.0, "{e:?}");
+        let parts: f32 = e.shared.iter().map(|t| t.score).sum();
+        assert!((parts - e.rare).abs() < 1e-5, "{parts} vs {e:?}");
+        let hashes: Vec<u64> = e.shared.iter().map(|t| t.hash).collect();
+        assert_eq!(hashes[0], 500, "{e:?}");
+        assert_eq!(e.shared[0].kind, TokenKind::Name);
+        let mut sorted = hashes.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, vec![500, 600, 700], "only the shared tokens: {e:?}");
+        assert_eq!(
+            e.shared.iter().find(|t| t.hash == 600).map(|t| t.kind),
+            Some(TokenKind::Number)
+        );
+        assert_eq!(corpus.explain(0, 1, &docs[1], 1).unwrap().shared.len(), 1);
+        assert!(corpus
+            .explain(0, 2, &docs[0], 10)
+            .unwrap()
+            .shared
+            .is_empty());
+        assert!(corpus.explain(0, 30, &docs[0], 10).is_err());
     }
 
     #[test]

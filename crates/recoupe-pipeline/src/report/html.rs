@@ -258,7 +258,7 @@ struct ReportData<'a> {
     clusters: Vec<ClusterData<'a>>,
     /// Relation names; pairs give an index into it.
     relation_names: [&'static str; 3],
-    pairs: Vec<PairData>,
+    pairs: Vec<PairData<'a>>,
     /// Input files; articles give an index into it.
     files: Vec<&'a str>,
     texts: Vec<&'a str>,
@@ -346,10 +346,11 @@ struct ClusterData<'a> {
 }
 
 /// One pair, as an array (pairs are the bulk of a large report):
-/// `[a, b, relation, score, cosine, rare_overlap, jaccard, date_gap_days, evidence]`,
-/// evidence rows `[a_start, a_end, b_start, b_end, score]` in UTF-16 units.
+/// `[a, b, relation, score, cosine, rare_overlap, jaccard, date_gap_days, evidence, why]`,
+/// evidence rows `[a_start, a_end, b_start, b_end, score]` in UTF-16 units, `why` the
+/// explanation `[embedding, rare, date_penalty, [[term, kind, score], ..]]` or null.
 #[derive(Serialize)]
-struct PairData(
+struct PairData<'a>(
     usize,
     usize,
     usize,
@@ -359,7 +360,11 @@ struct PairData(
     Option<R3>,
     Option<R3>,
     Vec<(usize, usize, usize, usize, R3)>,
+    Option<WhyData<'a>>,
 );
+
+/// A pair's explanation: `(embedding, rare, date_penalty, [(term, kind, score)])`.
+type WhyData<'a> = (R3, R3, R3, Vec<(&'a str, &'a str, R3)>);
 
 const RELATION_NAMES: [&str; 3] = ["copy", "rewrite", "same_story"];
 
@@ -539,6 +544,17 @@ impl<'a> ReportData<'a> {
                 p.jaccard.map(R3),
                 p.date_gap_days.map(R3),
                 ev,
+                p.explanation.as_ref().map(|x| {
+                    (
+                        R3(x.embedding),
+                        R3(x.rare),
+                        R3(x.date_penalty),
+                        x.shared
+                            .iter()
+                            .map(|t| (t.term.as_str(), t.kind.as_str(), R3(t.score)))
+                            .collect(),
+                    )
+                }),
             ));
         }
 
@@ -905,7 +921,10 @@ pub(crate) mod tests {
                 "score": 0.5, "cosine": 0.9, "rare_overlap": 0.4, "jaccard": 0.6,
                 "evidence": [{"score": 0.8,
                     "a": {"start": shared, "end": HOSTILE.len(), "text": &HOSTILE[shared..]},
-                    "b": {"start": shared + 7, "end": second.len(), "text": &HOSTILE[shared..]}}]
+                    "b": {"start": shared + 7, "end": second.len(), "text": &HOSTILE[shared..]}}],
+                "explanation": {"embedding": 0.1, "rare": 0.4, "date_penalty": 0.0,
+                    "shared": [{"term": "<b>Na|me</b>", "kind": "name", "score": 0.3},
+                               {"term": "`x`", "kind": "word", "score": 0.1}]}
             }))
             .unwrap()];
             let rejects = vec![serde_json::from_value(serde_json::json!({

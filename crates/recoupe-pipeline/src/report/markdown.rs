@@ -25,6 +25,38 @@ pub fn write(dest: &Path, out: &Outputs<'_>) -> Result<AtomicFile> {
     Ok(file)
 }
 
+/// Names and numbers shown per cluster.
+const NAMES_SHOWN: usize = 5;
+
+/// The names and numbers behind each cluster's scores: the shared tokens of kind
+/// `name` or `number` in its pairs' explanations, their parts of the score summed over
+/// the pairs (case folded; shown as first written), largest first.
+fn shared_names<'o>(out: &Outputs<'o>) -> HashMap<&'o str, Vec<String>> {
+    let mut sums: HashMap<&str, HashMap<String, (String, f32)>> = HashMap::new();
+    for p in out.pairs {
+        let Some(x) = &p.explanation else { continue };
+        let cluster = sums.entry(p.cluster.as_str()).or_default();
+        for t in x.shared.iter().filter(|t| t.kind != "word") {
+            let e = cluster
+                .entry(t.term.to_lowercase())
+                .or_insert_with(|| (t.term.clone(), 0.0));
+            e.1 += t.score;
+        }
+    }
+    sums.into_iter()
+        .map(|(cluster, terms)| {
+            let mut terms: Vec<(String, (String, f32))> = terms.into_iter().collect();
+            terms.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1).then(a.0.cmp(&b.0)));
+            let shown = terms
+                .into_iter()
+                .take(NAMES_SHOWN)
+                .map(|(_, (term, _))| term)
+                .collect();
+            (cluster, shown)
+        })
+        .collect()
+}
+
 /// Escapes text for one Markdown table cell: whitespace (newlines included) collapsed
 /// to single spaces, and the characters that open tables, emphasis, code, links or
 /// HTML backslash-escaped.
@@ -112,9 +144,10 @@ pub fn render(out: &Outputs<'_>) -> String {
         md.push_str("No two articles were found to cover the same story.\n");
     } else {
         md.push_str(
-            "| Cluster | Size | Representative | Other members (relation, score) | Sources | Languages |\n\
-             |---|---:|---|---|---|---|\n",
+            "| Cluster | Size | Representative | Other members (relation, score) | Shared names | Sources | Languages |\n\
+             |---|---:|---|---|---|---|---|\n",
         );
+        let names = shared_names(out);
         for c in multi.iter().take(TOP_CLUSTERS) {
             let mut others: Vec<String> = c
                 .members
@@ -132,12 +165,18 @@ pub fn render(out: &Outputs<'_>) -> String {
             }
             let _ = writeln!(
                 md,
-                "| {} | {} | `{}` {} | {} | {} | {} |",
+                "| {} | {} | `{}` {} | {} | {} | {} | {} |",
                 c.cluster,
                 c.size,
                 code_safe(&c.representative),
                 escape_cell(&label(&c.representative)),
                 others.join("; "),
+                escape_cell(
+                    &names
+                        .get(c.cluster.as_str())
+                        .map(|n| n.join(", "))
+                        .unwrap_or_default()
+                ),
                 escape_cell(&first_few(&c.sources, 5)),
                 escape_cell(&c.languages.join(", ")),
             );
@@ -228,7 +267,14 @@ mod tests {
         let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| c0001")).collect();
         assert_eq!(rows.len(), 1, "{md}");
         let unescaped = rows[0].matches('|').count() - rows[0].matches("\\|").count();
-        assert_eq!(unescaped, 7, "{}", rows[0]);
+        assert_eq!(unescaped, 8, "{}", rows[0]);
+        // Shared names are escaped text, words are left out.
+        assert!(
+            rows[0].contains("| \\<b\\>Na\\|me\\</b\\> |"),
+            "{}",
+            rows[0]
+        );
+        assert!(!rows[0].contains("x\\`"), "{}", rows[0]);
         assert!(!md.contains("<script>"), "{md}");
         // Ids are code spans, where nothing is markup.
         assert!(md.contains("| `<img src=x onerror=alert(2)>` |"), "{md}");

@@ -7,7 +7,7 @@
   // Pairs are arrays in the data (see html.rs PairData); null means "not measured".
   var P = D.pairs.map(function (r) {
     return { a: r[0], b: r[1], relation: D.relation_names[r[2]], score: r[3], cosine: r[4], rare: r[5],
-             jaccard: r[6], gap: r[7], ev: r[8] };
+             jaccard: r[6], gap: r[7], ev: r[8], why: r[9] || null };
   });
   var SVG = 'http://www.w3.org/2000/svg';
   var PAGE = 50;
@@ -434,6 +434,21 @@
         text: p.ev.length + ' shared passage' + (p.ev.length === 1 ? '' : 's') }));
     }
     box.appendChild(info);
+    if (k >= 0 && left !== right && P[k].why) {
+      // Why: the score's parts and the shared names, numbers and words behind the rare part.
+      var w = P[k].why;
+      var why = el('div', { cls: 'why', id: 'pair-why' });
+      why.appendChild(el('span', { text: 'score ' + num(P[k].score) + ' = embedding ' + num(w[0]) +
+        ' + rare tokens ' + num(w[1]) + (w[2] > 0 ? ' − dates ' + num(w[2]) : '') }));
+      if (w[3].length) {
+        why.appendChild(el('span', { text: ' · shared: ' }));
+        w[3].forEach(function (t, n) {
+          why.appendChild(el('span', { cls: 'term term-' + t[1], title: t[1] + ', ' + num(t[2]) + ' of the score',
+            text: t[0] + (n + 1 < w[3].length ? ',' : '') }));
+        });
+      }
+      box.appendChild(why);
+    }
     box.appendChild(el('div', { cls: 'keyline' }, el('mark', { text: 'highlighted' }),
       ': shared passages (same colour and number on both sides; hover to pair them, click to scroll the other side) · ',
       el('span', { cls: 'rm', text: 'struck' }), ': removed by cleaning'));
