@@ -322,8 +322,21 @@ fn seeds_report_in_chromium() {
         assert!(listed > 0.0 && listed <= part("rare") + 1e-4, "{p}");
     }
 
+    // Why the other two are apart: each names its closest other cluster, below the
+    // threshold (the event split does not act on five articles).
+    for c in &clusters {
+        let n = &c["nearest"];
+        assert!(n.is_object(), "{c}");
+        assert!(
+            n["average"].as_f64().unwrap() < n["threshold"].as_f64().unwrap(),
+            "{c}"
+        );
+        assert_ne!(n["cluster"], c["cluster"]);
+    }
+
     // report.md: stable across machines once the scores are masked.
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Closest calls"), "{md}");
     assert!(
         !md.contains(&out.display().to_string()),
         "absolute path in report.md"
@@ -414,6 +427,12 @@ fn seeds_report_in_chromium() {
         longest >= 100,
         "highlights are whole passages, not fragments"
     );
+    // The open cluster says which cluster it came closest to joining, and why not.
+    let near_at = dom
+        .find("id=\"nearest\"")
+        .expect("the closest other cluster is drawn");
+    let near = &dom[near_at..near_at + dom[near_at..].find("</p>").unwrap()];
+    assert!(near.contains("below the threshold"), "{near}");
     // The shown pair's explanation: the score's parts and the shared names.
     let why_at = dom
         .find("id=\"pair-why\"")

@@ -141,6 +141,24 @@ pub struct ClusterRecord {
     pub languages: Vec<String>,
     /// Date span of dated members.
     pub date_span: Option<DateSpan>,
+    /// The other story this one came closest to joining, and why it did not (absent
+    /// when no candidate pair links it to another story, for the baseline methods and
+    /// in outputs written before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nearest: Option<NearestRecord>,
+}
+
+/// The closest other story: the average story score between the two (over all pairs of
+/// their members) against the threshold average-link needed for them to merge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearestRecord {
+    /// Its story id.
+    pub cluster: String,
+    /// Average story score between the two stories.
+    pub average: f32,
+    /// The threshold for their mean text length. `average < threshold`: kept apart by
+    /// the threshold; otherwise cut apart by the event split (two events of one kind).
+    pub threshold: f32,
 }
 
 /// A passage in one article of a pair.
@@ -403,6 +421,9 @@ impl Outputs<'_> {
                     join(&c.languages),
                     opt(c.date_span.as_ref().map(|d| d.first.clone())),
                     opt(c.date_span.as_ref().map(|d| d.last.clone())),
+                    opt(c.nearest.as_ref().map(|n| n.cluster.clone())),
+                    opt(c.nearest.as_ref().map(|n| n.average.to_string())),
+                    opt(c.nearest.as_ref().map(|n| n.threshold.to_string())),
                 ]
             })
             .collect();
@@ -418,6 +439,9 @@ impl Outputs<'_> {
                 "languages",
                 "first_date",
                 "last_date",
+                "nearest_cluster",
+                "nearest_average",
+                "nearest_threshold",
             ],
             &cluster_rows,
         )?);

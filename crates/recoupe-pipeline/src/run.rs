@@ -23,8 +23,8 @@ use crate::input::{self, InputSpec};
 use crate::record::{Meta, Origin, ReadItem, Reject, RejectReason};
 use crate::report::{
     ArticleRecord, CleaningReport, ClusterRecord, DateSpan, EvidenceRecord, ExplanationRecord,
-    LanguageReport, MemberRecord, Outputs, PairRecord, ParagraphLang, PassageSide, RunSummary,
-    SharedTermRecord, StageTime,
+    LanguageReport, MemberRecord, NearestRecord, Outputs, PairRecord, ParagraphLang, PassageSide,
+    RunSummary, SharedTermRecord, StageTime,
 };
 
 /// The stages reported to a [`Progress`].
@@ -604,8 +604,40 @@ impl Pipeline {
                 })
                 .collect::<std::result::Result<_, _>>()
                 .map_err(stage_err("similarity"))?;
+            // Why stories are apart: the closest other story of each (full method only:
+            // a baseline's partition was not made by average-link on this score).
+            let mut nearest: Vec<Option<recoupe_similarity::StoryLink>> =
+                vec![None; found.clustering.stories.len()];
+            if config.stories.method == StoryMethod::Full {
+                let candidates: Vec<(u32, u32)> = neighbours
+                    .pairs()
+                    .into_iter()
+                    .filter(|p| p.2 >= sim.min_cosine)
+                    .map(|p| (p.0, p.1))
+                    .collect();
+                let links =
+                    recoupe_similarity::story_links(&corpus, &found.clustering, &candidates)
+                        .map_err(stage_err("similarity"))?;
+                // Highest average first; ties: the lower story index (links are sorted).
+                for l in &links {
+                    for (own, other) in [(l.a, l.b), (l.b, l.a)] {
+                        let slot = &mut nearest[own as usize];
+                        let better = match slot {
+                            None => true,
+                            Some(best) => {
+                                let best_other = if best.a == own { best.b } else { best.a };
+                                l.average > best.average
+                                    || (l.average == best.average && other < best_other)
+                            }
+                        };
+                        if better {
+                            *slot = Some(*l);
+                        }
+                    }
+                }
+            }
             (
-                vec![(found.clustering, found.pairs, explanations)],
+                vec![(found.clustering, found.pairs, explanations, nearest)],
                 rep_scores,
             )
         };
@@ -614,13 +646,14 @@ impl Pipeline {
 
         // Evidence and records.
         let t = Instant::now();
-        let (clustering, pairs, explanations) = match stories.into_iter().next() {
+        let (clustering, pairs, explanations, nearest) = match stories.into_iter().next() {
             Some(s) => s,
             None => (
                 recoupe_similarity::Clustering {
                     labels: Vec::new(),
                     stories: Vec::new(),
                 },
+                Vec::new(),
                 Vec::new(),
                 Vec::new(),
             ),
@@ -731,6 +764,11 @@ impl Pipeline {
                     sources,
                     languages,
                     date_span,
+                    nearest: nearest.get(s).copied().flatten().map(|l| NearestRecord {
+                        cluster: story_id(if l.a as usize == s { l.b } else { l.a } as usize),
+                        average: l.average,
+                        threshold: l.threshold,
+                    }),
                 }
             })
             .collect();

@@ -402,6 +402,157 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
     Ok(Clustering { labels, stories })
 }
 
+/// How close two stories came to being one: what average-link compared with the
+/// threshold when it last could have merged them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct StoryLink {
+    /// Index of the first story in [`Clustering::stories`] (the lower of the two).
+    pub a: u32,
+    /// Index of the second story.
+    pub b: u32,
+    /// The average story score over all `|A| * |B|` pairs of their members, minus the
+    /// date penalty of the gap between their mean dates (what average-link compares).
+    pub average: f32,
+    /// The story threshold for their mean text length
+    /// ([`SimilarityConfig::threshold_for`](crate::SimilarityConfig::threshold_for)).
+    pub threshold: f32,
+}
+
+impl StoryLink {
+    /// `threshold - average`: how far below the threshold the two stayed. Negative when
+    /// they clear it and were kept apart by the event split ([`crate::split`]) or the
+    /// cohesion check instead.
+    pub fn margin(&self) -> f32 {
+        self.threshold - self.average
+    }
+}
+
+/// Running sums of one story (see [`story_links`]).
+struct StorySums<'c> {
+    size: f32,
+    /// Dense vector sum; `None` for a story of one row (its row is used).
+    dense: Option<Vec<f32>>,
+    row: usize,
+    sparse: std::borrow::Cow<'c, [(u64, f32)]>,
+    length_sum: f32,
+    date_sum: f64,
+    dated: u32,
+}
+
+/// For every two stories of `clustering` joined by at least one of the candidate
+/// `pairs` (the pairs clustering was given; stories of different topic blocks are never
+/// compared), their [`StoryLink`], sorted by `(a, b)`. This is why two stories are
+/// apart: their average score stayed below the threshold (or the event split cut them).
+/// Computed from the stories' vector sums like the clustering itself, `O(d)` per link.
+pub fn story_links(
+    corpus: &Corpus<'_>,
+    clustering: &Clustering,
+    pairs: &[(u32, u32)],
+) -> Result<Vec<StoryLink>> {
+    let n = corpus.len();
+    if clustering.labels.len() != n {
+        return Err(Error::DimensionMismatch {
+            row: clustering.labels.len().min(n),
+            expected: n,
+            got: clustering.labels.len(),
+        });
+    }
+    if let Some(&(a, b)) = pairs
+        .iter()
+        .find(|p| p.0 as usize >= n || p.1 as usize >= n)
+    {
+        let row = if a as usize >= n { a } else { b } as usize;
+        return Err(Error::RowOutOfRange { row, len: n });
+    }
+    let sums: Vec<StorySums<'_>> = clustering
+        .stories
+        .par_iter()
+        .map(|story| {
+            let rows = &story.members;
+            let first = rows.first().map_or(0, |&r| r as usize);
+            let (dense, sparse) = if rows.len() <= 1 {
+                (
+                    None,
+                    std::borrow::Cow::Borrowed(corpus.rare[first].entries()),
+                )
+            } else {
+                let mut dense = vec![0.0f32; corpus.vectors.ncols()];
+                let mut sparse: Vec<(u64, f32)> = Vec::new();
+                for &m in rows {
+                    for (s, x) in dense.iter_mut().zip(corpus.vectors.row(m as usize)) {
+                        *s += x;
+                    }
+                    sparse = merge_sparse(&sparse, corpus.rare[m as usize].entries());
+                }
+                (Some(dense), std::borrow::Cow::Owned(sparse))
+            };
+            StorySums {
+                size: rows.len() as f32,
+                dense,
+                row: first,
+                sparse,
+                length_sum: rows.iter().map(|&m| corpus.lengths[m as usize]).sum(),
+                date_sum: rows
+                    .iter()
+                    .filter_map(|&m| corpus.dates[m as usize])
+                    .map(f64::from)
+                    .sum(),
+                dated: rows
+                    .iter()
+                    .filter(|&&m| corpus.dates[m as usize].is_some())
+                    .count() as u32,
+            }
+        })
+        .collect();
+    let mut links: Vec<(u32, u32)> = pairs
+        .iter()
+        .filter(|p| corpus.block[p.0 as usize] == corpus.block[p.1 as usize])
+        .map(|&(a, b)| {
+            let (x, y) = (clustering.labels[a as usize], clustering.labels[b as usize]);
+            (x.min(y), x.max(y))
+        })
+        .filter(|l| l.0 != l.1)
+        .collect();
+    links.par_sort_unstable();
+    links.dedup();
+    let c = &corpus.config;
+    let w = c.embedding_weight;
+    fn dense<'s>(corpus: &'s Corpus<'_>, s: &'s StorySums<'_>) -> std::borrow::Cow<'s, [f32]> {
+        match &s.dense {
+            Some(v) => std::borrow::Cow::Borrowed(v.as_slice()),
+            None => {
+                let row = corpus.vectors.row(s.row);
+                match row.to_slice() {
+                    Some(r) => std::borrow::Cow::Borrowed(r),
+                    None => std::borrow::Cow::Owned(row.to_vec()),
+                }
+            }
+        }
+    }
+    Ok(links
+        .par_iter()
+        .map(|&(a, b)| {
+            let (sa, sb) = (&sums[a as usize], &sums[b as usize]);
+            let pairs = sa.size * sb.size;
+            let dot = crate::cosine::dot(&dense(corpus, sa), &dense(corpus, sb));
+            let sparse = crate::score::sorted_dot(&sa.sparse, &sb.sparse);
+            let mu = corpus.row_background(sa.row);
+            let mut average = (w * (dot - pairs * mu) / (1.0 - mu) + (1.0 - w) * sparse) / pairs;
+            if sa.dated > 0 && sb.dated > 0 {
+                let gap = sa.date_sum / f64::from(sa.dated) - sb.date_sum / f64::from(sb.dated);
+                average -= c.date_penalty(gap as f32);
+            }
+            let mean_length = (sa.length_sum + sb.length_sum) / (sa.size + sb.size);
+            StoryLink {
+                a,
+                b,
+                average,
+                threshold: c.threshold_for(mean_length),
+            }
+        })
+        .collect())
+}
+
 /// The member with the highest summed story score to the other members (lowest row on
 /// ties).
 fn representative(corpus: &Corpus<'_>, members: &[u32]) -> u32 {

@@ -60,7 +60,7 @@ pub use ndarray;
 pub use ann::{
     hnsw_top_k, ivf_top_k, recall_at_k, top_k, HnswConfig, IvfConfig, SearchConfig, SearchMethod,
 };
-pub use cluster::{cluster, find_stories, Clustering, Stories, Story};
+pub use cluster::{cluster, find_stories, story_links, Clustering, Stories, Story, StoryLink};
 pub use config::SimilarityConfig;
 pub use cosine::{exact_top_k, Neighbour, NeighbourLists};
 pub use error::{Error, Result};

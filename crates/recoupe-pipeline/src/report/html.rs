@@ -343,6 +343,9 @@ struct ClusterData<'a> {
     /// Highest pair score inside the cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
     top: Option<R3>,
+    /// The closest other cluster: `[cluster index, average score, threshold]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    near: Option<(usize, R3, R3)>,
 }
 
 /// One pair, as an array (pairs are the bulk of a large report):
@@ -638,6 +641,10 @@ impl<'a> ReportData<'a> {
                 last: c.date_span.as_ref().map(|d| d.last.as_str()),
                 pairs,
                 top,
+                near: c.nearest.as_ref().and_then(|n| {
+                    let other = *cluster_index.get(n.cluster.as_str())?;
+                    Some((other, R3(n.average), R3(n.threshold)))
+                }),
             })
             .collect();
 

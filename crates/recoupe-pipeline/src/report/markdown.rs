@@ -15,6 +15,8 @@ use crate::output::AtomicFile;
 pub const TOP_CLUSTERS: usize = 10;
 /// Members listed per cluster (the rest are counted).
 const MEMBERS_SHOWN: usize = 5;
+/// Closest calls listed.
+const CLOSEST_SHOWN: usize = 10;
 /// Rejects listed (the rest are counted).
 const REJECTS_SHOWN: usize = 10;
 
@@ -191,6 +193,68 @@ pub fn render(out: &Outputs<'_>) -> String {
     }
     let singles = out.clusters.iter().filter(|c| c.size == 1).count();
     let _ = writeln!(md, "\n{singles} articles are alone in their cluster.");
+
+    // Why clusters are apart: the pairs of clusters that came closest to merging.
+    let mut calls: Vec<(
+        &super::ClusterRecord,
+        &super::ClusterRecord,
+        &super::NearestRecord,
+    )> = Vec::new();
+    let by_id: HashMap<&str, &super::ClusterRecord> = out
+        .clusters
+        .iter()
+        .map(|c| (c.cluster.as_str(), c))
+        .collect();
+    for c in out.clusters {
+        let Some(n) = &c.nearest else { continue };
+        let Some(&other) = by_id.get(n.cluster.as_str()) else {
+            continue;
+        };
+        // Each pair once, from its lower id (or from the only side naming the other).
+        let mutual = other
+            .nearest
+            .as_ref()
+            .is_some_and(|m| m.cluster == c.cluster);
+        if !mutual || c.cluster < other.cluster {
+            calls.push(if c.cluster < other.cluster {
+                (c, other, n)
+            } else {
+                (other, c, n)
+            });
+        }
+    }
+    calls.sort_by(|x, y| {
+        (x.2.threshold - x.2.average)
+            .total_cmp(&(y.2.threshold - y.2.average))
+            .then(x.0.cluster.cmp(&y.0.cluster))
+    });
+    if !calls.is_empty() {
+        md.push_str(
+            "\n## Closest calls\n\nClusters kept apart that came closest to merging (average story \
+             score over all pairs of their members, against the threshold average link needed).\n\n\
+             | Clusters | Average | Threshold | Kept apart by | Representatives |\n\
+             |---|---:|---:|---|---|\n",
+        );
+        for (a, b, n) in calls.iter().take(CLOSEST_SHOWN) {
+            let _ = writeln!(
+                md,
+                "| {} – {} | {:.3} | {:.3} | {} | `{}` {} / `{}` {} |",
+                a.cluster,
+                b.cluster,
+                n.average,
+                n.threshold,
+                if n.average < n.threshold {
+                    "the threshold"
+                } else {
+                    "the event split"
+                },
+                code_safe(&a.representative),
+                escape_cell(&label(&a.representative)),
+                code_safe(&b.representative),
+                escape_cell(&label(&b.representative)),
+            );
+        }
+    }
 
     md.push_str("\n## Rejects\n\n");
     if out.rejects.is_empty() {

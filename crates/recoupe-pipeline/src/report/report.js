@@ -256,6 +256,16 @@
     if (c.first) meta.push('dates: ' + (c.first === c.last ? c.first : c.first + ' → ' + c.last));
     meta.push(c.pairs.length + ' scored pair' + (c.pairs.length === 1 ? '' : 's'));
     box.appendChild(el('p', { cls: 'meta', text: meta.join(' · ') }));
+    if (c.near) {
+      // Why this cluster is not part of its closest neighbour.
+      var o = C[c.near[0]], avg = c.near[1], thr = c.near[2];
+      box.appendChild(el('p', { cls: 'near', id: 'nearest' }, 'Closest other cluster: ',
+        el('a', { href: '#cluster=' + encodeURIComponent(o.id), text: o.id, onclick: function (e) {
+          e.preventDefault(); select(c.near[0], -1, -1, true); } }),
+        ' (' + o.size + (o.size === 1 ? ' article' : ' articles') + '): average story score ' + num(avg) +
+        (avg < thr ? ' below the threshold ' + num(thr) + ', so average link kept them apart.'
+                   : ' above the threshold ' + num(thr) + ': the event split cut them apart (two events of one kind with names of their own).')));
+    }
     var t = el('table', { cls: 'list members' });
     t.appendChild(el('thead', null, el('tr', null, ['#', 'Article', 'Title / first line', 'Source', 'Date', 'Lang',
       'Relation', 'Score', 'Cosine', 'Jaccard', 'Rare', 'Decision', ''].map(function (h, k) {

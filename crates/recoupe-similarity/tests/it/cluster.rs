@@ -3,8 +3,8 @@
 use ndarray::Array2;
 use proptest::prelude::*;
 use recoupe_similarity::{
-    cluster, cosine, find_stories, ivf_top_k, CorpusBuilder, Error, IvfConfig, SimilarityConfig,
-    Token, TokenKind,
+    cluster, cosine, find_stories, ivf_top_k, story_links, CorpusBuilder, Error, IvfConfig,
+    SimilarityConfig, Token, TokenKind,
 };
 
 /// Rows of a planted structure: `groups` random directions, rows perturbed around them.
@@ -96,6 +96,55 @@ proptest! {
         prop_assert!(seen.iter().all(|&x| x == 1), "every row exactly once");
         for p in &a.pairs {
             prop_assert_eq!(c.labels[p.a as usize], c.labels[p.b as usize]);
+        }
+    }
+
+    #[test]
+    fn story_links_are_what_average_link_refused(
+        seed in any::<u64>(), rows in 2usize..90, groups in 1usize..10, noise in 0.0f32..1.5,
+    ) {
+        // Without the event split, average-link stops when no two linked stories clear
+        // the threshold: every link is below it, and its average is the mean pair score.
+        let v = planted(seed, rows, groups, 16, noise);
+        let config = SimilarityConfig {
+            neighbours: 8,
+            event_split: false,
+            ..SimilarityConfig::default()
+        };
+        let corpus = CorpusBuilder::new(v.view())
+            .tokens(tokens_for(rows, groups))
+            .config(config.clone())
+            .build()
+            .unwrap();
+        let nn = cosine::exact_top_k(v.view(), config.neighbours, config.min_cosine).unwrap();
+        let pairs: Vec<(u32, u32)> = nn
+            .pairs()
+            .into_iter()
+            .filter(|p| p.2 >= config.min_cosine)
+            .map(|p| (p.0, p.1))
+            .collect();
+        let clustering = cluster::cluster(&corpus, &pairs).unwrap();
+        let links = story_links(&corpus, &clustering, &pairs).unwrap();
+        prop_assert!(links.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
+        for p in &pairs {
+            let (x, y) = (clustering.labels[p.0 as usize], clustering.labels[p.1 as usize]);
+            if x != y {
+                let key = (x.min(y), x.max(y));
+                prop_assert!(links.iter().any(|l| (l.a, l.b) == key), "{:?} missing", key);
+            }
+        }
+        for l in &links {
+            prop_assert!(l.a < l.b);
+            prop_assert!(l.margin() > -1e-4, "{:?}", l);
+            let (sa, sb) = (&clustering.stories[l.a as usize], &clustering.stories[l.b as usize]);
+            let mut sum = 0.0f64;
+            for &x in &sa.members {
+                for &y in &sb.members {
+                    sum += f64::from(corpus.score_pair(x as usize, y as usize, None).unwrap().score);
+                }
+            }
+            let mean = sum / (sa.members.len() * sb.members.len()) as f64;
+            prop_assert!((mean - f64::from(l.average)).abs() < 1e-4, "{} vs {:?}", mean, l);
         }
     }
 
