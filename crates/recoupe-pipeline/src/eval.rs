@@ -21,7 +21,11 @@
 //! Besides the scores, the report lists the **worst merges** (predicted clusters that
 //! join several gold stories) and the **worst splits** (gold stories cut into several
 //! predicted clusters), ranked by how many articles are misplaced: the cluster (story)
-//! size minus its largest gold story (predicted cluster).
+//! size minus its largest gold story (predicted cluster). When the output folder has
+//! them, each merge also names what joined its gold stories (`joined_by`: the shared
+//! tokens of its cross-story pairs in `pairs.jsonl`, their parts of the score summed)
+//! and each split how close its pieces came to merging (`gaps`: the `nearest` average
+//! score against the threshold in `clusters.jsonl`).
 //!
 //! ```
 //! use recoupe_pipeline::eval::{evaluate, EvalOptions, Labelled};
@@ -39,7 +43,7 @@
 //! # Ok::<(), recoupe_pipeline::Error>(())
 //! ```
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use recoupe_similarity::metrics::{self, PartitionScores};
@@ -48,6 +52,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
+use crate::report::{ClusterRecord, NearestRecord, PairRecord};
 
 /// Metadata fields stored by name in an article record (the others are under `extra`).
 const META_FIELDS: [&str; 5] = ["title", "source", "url", "date", "lang"];
@@ -119,10 +124,15 @@ pub struct Merge {
     pub misplaced: usize,
     /// Its gold stories, largest first.
     pub stories: Vec<Part>,
+    /// What joined them: the shared tokens of its scored pairs whose two articles are in
+    /// different gold stories (`explanation.shared` in `pairs.jsonl`), their parts of
+    /// the score summed, largest first (case folded; empty without explanations).
+    #[serde(default)]
+    pub joined_by: Vec<String>,
 }
 
 /// A gold story cut into several predicted clusters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Split {
     /// Gold story.
     pub story: String,
@@ -132,6 +142,23 @@ pub struct Split {
     pub misplaced: usize,
     /// The predicted clusters holding it, largest first.
     pub clusters: Vec<Part>,
+    /// How close its pieces came to merging: each of its clusters whose `nearest` in
+    /// `clusters.jsonl` is another of its clusters, once per pair (empty without them).
+    #[serde(default)]
+    pub gaps: Vec<Gap>,
+}
+
+/// Two predicted clusters of one gold story that average link kept apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gap {
+    /// One cluster.
+    pub a: String,
+    /// The other.
+    pub b: String,
+    /// Their average story score.
+    pub average: f32,
+    /// The threshold they needed (above it: the event split cut them).
+    pub threshold: f32,
 }
 
 /// The result of one evaluation (`eval.json`, `recoupe eval --json`).
@@ -275,10 +302,111 @@ pub fn evaluate_output(dir: &Path, options: &EvalOptions) -> Result<EvalReport> 
         });
     }
     let mut report = evaluate(&output.articles, options)?;
+    explain_errors(&mut report, dir, &output.articles)?;
     report.rejected = output.rejected.len();
     report.rejected_ids = output.rejected.iter().take(LISTED_IDS).cloned().collect();
     report.model = output.model;
     Ok(report)
+}
+
+/// Tokens listed per merge in `joined_by`.
+const JOINED_BY: usize = 6;
+
+/// Fills `joined_by` of the worst merges from `pairs.jsonl` and `gaps` of the worst splits
+/// from `clusters.jsonl` (outputs without them, or older ones, leave both empty).
+fn explain_errors(report: &mut EvalReport, dir: &Path, articles: &[Labelled]) -> Result<()> {
+    let gold: HashMap<&str, &str> = articles
+        .iter()
+        .filter_map(|a| Some((a.id.as_str(), a.gold.as_deref()?)))
+        .collect();
+    let pairs_path = dir.join("pairs.jsonl");
+    if pairs_path.is_file() && !report.worst_merges.is_empty() {
+        let wanted: HashSet<&str> = report
+            .worst_merges
+            .iter()
+            .map(|m| m.cluster.as_str())
+            .collect();
+        // Summed parts per cluster and case-folded token (first spelling kept).
+        let mut sums: HashMap<String, HashMap<String, (String, f64)>> = HashMap::new();
+        for (line, value) in read_lines(&pairs_path)? {
+            let pair: PairRecord =
+                serde_json::from_value(value).map_err(|e| Error::OutputRead {
+                    path: pairs_path.clone(),
+                    message: format!("line {line}: {e}"),
+                })?;
+            if !wanted.contains(pair.cluster.as_str()) {
+                continue;
+            }
+            let (Some(ga), Some(gb)) = (gold.get(pair.a.as_str()), gold.get(pair.b.as_str()))
+            else {
+                continue;
+            };
+            if ga == gb {
+                continue;
+            }
+            let Some(x) = &pair.explanation else { continue };
+            let cluster = sums.entry(pair.cluster.clone()).or_default();
+            for t in &x.shared {
+                let e = cluster
+                    .entry(t.term.to_lowercase())
+                    .or_insert_with(|| (t.term.clone(), 0.0));
+                e.1 += f64::from(t.score);
+            }
+        }
+        for m in &mut report.worst_merges {
+            let Some(terms) = sums.remove(&m.cluster) else {
+                continue;
+            };
+            let mut terms: Vec<(String, (String, f64))> = terms.into_iter().collect();
+            terms.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1).then(a.0.cmp(&b.0)));
+            m.joined_by = terms
+                .into_iter()
+                .take(JOINED_BY)
+                .map(|(_, (term, _))| term)
+                .collect();
+        }
+    }
+    let clusters_path = dir.join("clusters.jsonl");
+    if clusters_path.is_file() && !report.worst_splits.is_empty() {
+        let mut nearest: HashMap<String, NearestRecord> = HashMap::new();
+        for (line, value) in read_lines(&clusters_path)? {
+            let c: ClusterRecord =
+                serde_json::from_value(value).map_err(|e| Error::OutputRead {
+                    path: clusters_path.clone(),
+                    message: format!("line {line}: {e}"),
+                })?;
+            if let Some(n) = c.nearest {
+                nearest.insert(c.cluster, n);
+            }
+        }
+        for sp in &mut report.worst_splits {
+            let parts: HashSet<&str> = sp.clusters.iter().map(|p| p.label.as_str()).collect();
+            let mut gaps: Vec<Gap> = Vec::new();
+            for p in &sp.clusters {
+                let Some(n) = nearest.get(&p.label) else {
+                    continue;
+                };
+                if !parts.contains(n.cluster.as_str()) {
+                    continue;
+                }
+                let (a, b) = if p.label < n.cluster {
+                    (p.label.clone(), n.cluster.clone())
+                } else {
+                    (n.cluster.clone(), p.label.clone())
+                };
+                if !gaps.iter().any(|g| g.a == a && g.b == b) {
+                    gaps.push(Gap {
+                        a,
+                        b,
+                        average: n.average,
+                        threshold: n.threshold,
+                    });
+                }
+            }
+            sp.gaps = gaps;
+        }
+    }
+    Ok(())
 }
 
 /// Groups `ids` by `outer` then `inner` label; keeps the outer groups with more than one
@@ -377,6 +505,7 @@ pub fn evaluate(articles: &[Labelled], options: &EvalOptions) -> Result<EvalRepo
                 size,
                 misplaced,
                 stories,
+                joined_by: Vec::new(),
             })
             .collect(),
         worst_splits: splits
@@ -387,6 +516,7 @@ pub fn evaluate(articles: &[Labelled], options: &EvalOptions) -> Result<EvalRepo
                 size,
                 misplaced,
                 clusters,
+                gaps: Vec::new(),
             })
             .collect(),
     })
@@ -454,8 +584,13 @@ impl EvalReport {
                 .iter()
                 .map(|p| format!("{} x{} [{}]", p.label, p.ids.len(), ids_shown(&p.ids, 6)))
                 .collect();
+            let joined = if m.joined_by.is_empty() {
+                String::new()
+            } else {
+                format!("; joined by: {}", m.joined_by.join(", "))
+            };
             out.push_str(&format!(
-                "  {} ({} articles, {} misplaced): {}\n",
+                "  {} ({} articles, {} misplaced): {}{joined}\n",
                 m.cluster,
                 m.size,
                 m.misplaced,
@@ -475,8 +610,27 @@ impl EvalReport {
                 .iter()
                 .map(|p| format!("{} x{} [{}]", p.label, p.ids.len(), ids_shown(&p.ids, 6)))
                 .collect();
+            let gaps: Vec<String> = sp
+                .gaps
+                .iter()
+                .map(|g| {
+                    format!(
+                        "{}-{} average {:.3} {} threshold {:.3}",
+                        g.a,
+                        g.b,
+                        g.average,
+                        if g.average < g.threshold { "<" } else { ">=" },
+                        g.threshold
+                    )
+                })
+                .collect();
+            let gaps = if gaps.is_empty() {
+                String::new()
+            } else {
+                format!("; apart: {}", gaps.join(", "))
+            };
             out.push_str(&format!(
-                "  {} ({} articles, {} misplaced): {}\n",
+                "  {} ({} articles, {} misplaced): {}{gaps}\n",
                 sp.story,
                 sp.size,
                 sp.misplaced,
@@ -566,6 +720,7 @@ mod tests {
                             ids: vec!["5".into()]
                         },
                     ],
+                    joined_by: Vec::new(),
                 },
                 Merge {
                     cluster: "c3".into(),
@@ -581,6 +736,7 @@ mod tests {
                             ids: vec!["7".into()]
                         },
                     ],
+                    joined_by: Vec::new(),
                 },
             ]
         );
@@ -668,6 +824,86 @@ mod tests {
             gold_label(&serde_json::json!({"cluster": "c1"}), "cluster"),
             None
         );
+    }
+
+    #[test]
+    fn merges_name_what_joined_them_and_splits_how_far_apart_they_stayed() {
+        // c1 joins gold x (a, b) and y (c); y's d is alone in c2.
+        let dir = tempfile::tempdir().unwrap();
+        let article = |id: &str, cluster: &str, story: &str| serde_json::json!({"id": id, "cluster": cluster, "extra": {"story": story}});
+        write(
+            dir.path(),
+            "articles.jsonl",
+            &[
+                article("a", "c1", "x"),
+                article("b", "c1", "x"),
+                article("c", "c1", "y"),
+                article("d", "c2", "y"),
+            ],
+        );
+        let pair = |a: &str, b: &str, shared: Value| {
+            serde_json::json!({"a": a, "b": b, "cluster": "c1", "relation": "same_story",
+                "score": 0.3, "cosine": 0.8, "rare_overlap": 0.2, "evidence": [],
+                "explanation": {"embedding": 0.1, "rare": 0.2, "date_penalty": 0.0,
+                    "shared": shared}})
+        };
+        write(
+            dir.path(),
+            "pairs.jsonl",
+            &[
+                // Inside gold x: not what joined x and y.
+                pair(
+                    "a",
+                    "b",
+                    serde_json::json!([{"term": "Angels", "kind": "name", "score": 0.3}]),
+                ),
+                pair(
+                    "a",
+                    "c",
+                    serde_json::json!([
+                    {"term": "Boras", "kind": "name", "score": 0.05},
+                    {"term": "Teixeira", "kind": "name", "score": 0.1}]),
+                ),
+                pair(
+                    "b",
+                    "c",
+                    serde_json::json!([{"term": "teixeira", "kind": "name", "score": 0.02}]),
+                ),
+            ],
+        );
+        let cluster = |id: &str, other: &str| {
+            serde_json::json!({"cluster": id, "size": 1, "representative": "a", "members": [],
+                "sources": [], "languages": [], "date_span": null,
+                "nearest": {"cluster": other, "average": 0.15, "threshold": 0.16}})
+        };
+        write(
+            dir.path(),
+            "clusters.jsonl",
+            &[cluster("c1", "c2"), cluster("c2", "c1")],
+        );
+        let report = evaluate_output(dir.path(), &EvalOptions::new("story")).unwrap();
+        assert_eq!(report.worst_merges[0].joined_by, ["Teixeira", "Boras"]);
+        assert_eq!(
+            report.worst_splits[0].gaps,
+            [Gap {
+                a: "c1".into(),
+                b: "c2".into(),
+                average: 0.15,
+                threshold: 0.16
+            }]
+        );
+        let text = report.to_text();
+        assert!(text.contains("; joined by: Teixeira, Boras"), "{text}");
+        assert!(
+            text.contains("; apart: c1-c2 average 0.150 < threshold 0.160"),
+            "{text}"
+        );
+        // Outputs without pairs or clusters files still evaluate, with nothing to add.
+        std::fs::remove_file(dir.path().join("pairs.jsonl")).unwrap();
+        std::fs::remove_file(dir.path().join("clusters.jsonl")).unwrap();
+        let bare = evaluate_output(dir.path(), &EvalOptions::new("story")).unwrap();
+        assert!(bare.worst_merges[0].joined_by.is_empty());
+        assert!(bare.worst_splits[0].gaps.is_empty());
     }
 
     #[test]
