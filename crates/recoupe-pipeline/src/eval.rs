@@ -52,7 +52,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
-use crate::report::{ClusterRecord, NearestRecord, PairRecord};
+use crate::report::{ClusterRecord, NearestRecord, PairRecord, TermTally};
 
 /// Metadata fields stored by name in an article record (the others are under `extra`).
 const META_FIELDS: [&str; 5] = ["title", "source", "url", "date", "lang"];
@@ -228,6 +228,19 @@ fn read_lines(path: &Path) -> Result<Vec<(usize, Value)>> {
         .collect()
 }
 
+/// The lines of a JSONL output file as records of type `T` (errors name the line).
+fn read_records<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    read_lines(path)?
+        .into_iter()
+        .map(|(line, value)| {
+            serde_json::from_value(value).map_err(|e| Error::OutputRead {
+                path: path.to_path_buf(),
+                message: format!("line {line}: {e}"),
+            })
+        })
+        .collect()
+}
+
 /// Reads `articles.jsonl` (id, cluster, gold label), `rejects.jsonl` and the model from
 /// `run.json` of the output folder `dir`.
 pub fn read_output(dir: &Path, gold_field: &str) -> Result<OutputArticles> {
@@ -326,14 +339,8 @@ fn explain_errors(report: &mut EvalReport, dir: &Path, articles: &[Labelled]) ->
             .iter()
             .map(|m| m.cluster.as_str())
             .collect();
-        // Summed parts per cluster and case-folded token (first spelling kept).
-        let mut sums: HashMap<String, HashMap<String, (String, f64)>> = HashMap::new();
-        for (line, value) in read_lines(&pairs_path)? {
-            let pair: PairRecord =
-                serde_json::from_value(value).map_err(|e| Error::OutputRead {
-                    path: pairs_path.clone(),
-                    message: format!("line {line}: {e}"),
-                })?;
+        let mut tallies: HashMap<String, TermTally> = HashMap::new();
+        for pair in read_records::<PairRecord>(&pairs_path)? {
             if !wanted.contains(pair.cluster.as_str()) {
                 continue;
             }
@@ -345,36 +352,19 @@ fn explain_errors(report: &mut EvalReport, dir: &Path, articles: &[Labelled]) ->
                 continue;
             }
             let Some(x) = &pair.explanation else { continue };
-            let cluster = sums.entry(pair.cluster.clone()).or_default();
-            for t in &x.shared {
-                let e = cluster
-                    .entry(t.term.to_lowercase())
-                    .or_insert_with(|| (t.term.clone(), 0.0));
-                e.1 += f64::from(t.score);
-            }
+            let tally = tallies.entry(pair.cluster.clone()).or_default();
+            x.shared.iter().for_each(|t| tally.add(t));
         }
         for m in &mut report.worst_merges {
-            let Some(terms) = sums.remove(&m.cluster) else {
-                continue;
-            };
-            let mut terms: Vec<(String, (String, f64))> = terms.into_iter().collect();
-            terms.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1).then(a.0.cmp(&b.0)));
-            m.joined_by = terms
-                .into_iter()
-                .take(JOINED_BY)
-                .map(|(_, (term, _))| term)
-                .collect();
+            if let Some(tally) = tallies.remove(&m.cluster) {
+                m.joined_by = tally.top(JOINED_BY);
+            }
         }
     }
     let clusters_path = dir.join("clusters.jsonl");
     if clusters_path.is_file() && !report.worst_splits.is_empty() {
         let mut nearest: HashMap<String, NearestRecord> = HashMap::new();
-        for (line, value) in read_lines(&clusters_path)? {
-            let c: ClusterRecord =
-                serde_json::from_value(value).map_err(|e| Error::OutputRead {
-                    path: clusters_path.clone(),
-                    message: format!("line {line}: {e}"),
-                })?;
+        for c in read_records::<ClusterRecord>(&clusters_path)? {
             if let Some(n) = c.nearest {
                 nearest.insert(c.cluster, n);
             }

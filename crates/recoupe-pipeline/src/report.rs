@@ -5,6 +5,7 @@
 pub mod html;
 pub mod markdown;
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use recoupe_similarity::SimilarityConfig;
@@ -227,6 +228,33 @@ pub struct ExplanationRecord {
     /// The shared tokens contributing most to `rare`, largest first (at most
     /// `evidence.max_shared_terms`); their parts add up to `rare` when all are listed.
     pub shared: Vec<SharedTermRecord>,
+}
+
+/// Sums the parts of shared terms over several pairs, case folded (the first spelling
+/// seen is kept): what `report.md` shows as a cluster's shared names and `eval` as what
+/// joined a merge.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermTally(HashMap<String, (String, f64)>);
+
+impl TermTally {
+    pub(crate) fn add(&mut self, t: &SharedTermRecord) {
+        let e = self
+            .0
+            .entry(t.term.to_lowercase())
+            .or_insert_with(|| (t.term.clone(), 0.0));
+        e.1 += f64::from(t.score);
+    }
+
+    /// The `n` terms with the largest sums (ties: case-folded order).
+    pub(crate) fn top(self, n: usize) -> Vec<String> {
+        let mut terms: Vec<(String, (String, f64))> = self.0.into_iter().collect();
+        terms.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1).then(a.0.cmp(&b.0)));
+        terms
+            .into_iter()
+            .take(n)
+            .map(|(_, (term, _))| term)
+            .collect()
+    }
 }
 
 /// A token two articles share, as written in the first article, with its part of the

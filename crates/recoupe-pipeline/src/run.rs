@@ -609,12 +609,7 @@ impl Pipeline {
             let mut nearest: Vec<Option<recoupe_similarity::StoryLink>> =
                 vec![None; found.clustering.stories.len()];
             if config.stories.method == StoryMethod::Full {
-                let candidates: Vec<(u32, u32)> = neighbours
-                    .pairs()
-                    .into_iter()
-                    .filter(|p| p.2 >= sim.min_cosine)
-                    .map(|p| (p.0, p.1))
-                    .collect();
+                let candidates = neighbours.candidate_pairs(sim.min_cosine);
                 let links =
                     recoupe_similarity::story_links(&corpus, &found.clustering, &candidates)
                         .map_err(stage_err("similarity"))?;

@@ -69,13 +69,7 @@ pub fn find_stories(corpus: &Corpus<'_>, neighbours: &NeighbourLists) -> Result<
             got: neighbours.len(),
         });
     }
-    let min_cosine = corpus.config().min_cosine;
-    let pairs: Vec<(u32, u32)> = neighbours
-        .pairs()
-        .into_iter()
-        .filter(|p| p.2 >= min_cosine)
-        .map(|p| (p.0, p.1))
-        .collect();
+    let pairs = neighbours.candidate_pairs(corpus.config().min_cosine);
     let clustering = cluster(corpus, &pairs)?;
     let inside: Vec<(u32, u32)> = pairs
         .into_iter()

@@ -82,6 +82,16 @@ impl NeighbourLists {
         pairs.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         pairs
     }
+
+    /// The pairs of [`NeighbourLists::pairs`] with a cosine of at least `min_cosine`,
+    /// without it: the candidate pairs [`crate::find_stories`] scores and clusters.
+    pub fn candidate_pairs(&self, min_cosine: f32) -> Vec<(u32, u32)> {
+        self.pairs()
+            .into_iter()
+            .filter(|p| p.2 >= min_cosine)
+            .map(|p| (p.0, p.1))
+            .collect()
+    }
 }
 
 /// Checks that every row is finite, non-zero and L2-normalised (within

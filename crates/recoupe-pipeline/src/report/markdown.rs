@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::html::article_label;
-use super::Outputs;
+use super::{Outputs, TermTally};
 use crate::error::Result;
 use crate::output::AtomicFile;
 
@@ -34,28 +34,17 @@ const NAMES_SHOWN: usize = 5;
 /// `name` or `number` in its pairs' explanations, their parts of the score summed over
 /// the pairs (case folded; shown as first written), largest first.
 fn shared_names<'o>(out: &Outputs<'o>) -> HashMap<&'o str, Vec<String>> {
-    let mut sums: HashMap<&str, HashMap<String, (String, f32)>> = HashMap::new();
+    let mut tallies: HashMap<&str, TermTally> = HashMap::new();
     for p in out.pairs {
         let Some(x) = &p.explanation else { continue };
-        let cluster = sums.entry(p.cluster.as_str()).or_default();
+        let tally = tallies.entry(p.cluster.as_str()).or_default();
         for t in x.shared.iter().filter(|t| t.kind != "word") {
-            let e = cluster
-                .entry(t.term.to_lowercase())
-                .or_insert_with(|| (t.term.clone(), 0.0));
-            e.1 += t.score;
+            tally.add(t);
         }
     }
-    sums.into_iter()
-        .map(|(cluster, terms)| {
-            let mut terms: Vec<(String, (String, f32))> = terms.into_iter().collect();
-            terms.sort_by(|a, b| b.1 .1.total_cmp(&a.1 .1).then(a.0.cmp(&b.0)));
-            let shown = terms
-                .into_iter()
-                .take(NAMES_SHOWN)
-                .map(|(_, (term, _))| term)
-                .collect();
-            (cluster, shown)
-        })
+    tallies
+        .into_iter()
+        .map(|(cluster, tally)| (cluster, tally.top(NAMES_SHOWN)))
         .collect()
 }
 

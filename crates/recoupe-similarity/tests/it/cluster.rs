@@ -117,12 +117,7 @@ proptest! {
             .build()
             .unwrap();
         let nn = cosine::exact_top_k(v.view(), config.neighbours, config.min_cosine).unwrap();
-        let pairs: Vec<(u32, u32)> = nn
-            .pairs()
-            .into_iter()
-            .filter(|p| p.2 >= config.min_cosine)
-            .map(|p| (p.0, p.1))
-            .collect();
+        let pairs = nn.candidate_pairs(config.min_cosine);
         let clustering = cluster::cluster(&corpus, &pairs).unwrap();
         let links = story_links(&corpus, &clustering, &pairs).unwrap();
         prop_assert!(links.windows(2).all(|w| (w[0].a, w[0].b) < (w[1].a, w[1].b)));
