@@ -485,10 +485,11 @@ fn hostile_report_in_chromium() {
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     let table: Vec<&str> = md.lines().filter(|l| l.starts_with("| c")).collect();
     assert_eq!(table.len(), 1, "{md}");
-    // Six unescaped pipes: the cells of one row, none from the hostile title.
+    // Eight unescaped pipes: the borders of the row's seven cells, none from the hostile
+    // title.
     assert_eq!(
         table[0].matches('|').count() - table[0].matches("\\|").count(),
-        7,
+        8,
         "{md}"
     );
     let articles = read_jsonl(&out.join("articles.jsonl")).unwrap();
