@@ -613,19 +613,13 @@ impl Pipeline {
                 let links =
                     recoupe_similarity::story_links(&corpus, &found.clustering, &candidates)
                         .map_err(stage_err("similarity"))?;
-                // Highest average first; ties: the lower story index (links are sorted).
+                // Highest average; ties: the lower other story. Links are sorted by
+                // `(a, b)` with `a < b`, so each story meets its others in ascending
+                // order and a strict `>` keeps the lower one.
                 for l in &links {
-                    for (own, other) in [(l.a, l.b), (l.b, l.a)] {
+                    for own in [l.a, l.b] {
                         let slot = &mut nearest[own as usize];
-                        let better = match slot {
-                            None => true,
-                            Some(best) => {
-                                let best_other = if best.a == own { best.b } else { best.a };
-                                l.average > best.average
-                                    || (l.average == best.average && other < best_other)
-                            }
-                        };
-                        if better {
+                        if slot.is_none_or(|best| l.average > best.average) {
                             *slot = Some(*l);
                         }
                     }

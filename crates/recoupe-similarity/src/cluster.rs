@@ -28,6 +28,7 @@ use std::collections::{BinaryHeap, HashSet};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::config::SimilarityConfig;
 use crate::cosine::NeighbourLists;
 use crate::error::{Error, Result};
 use crate::score::{Corpus, PairScore};
@@ -117,6 +118,17 @@ struct Group {
     members: Vec<u32>,
 }
 
+impl Group {
+    fn extent(&self) -> Extent {
+        Extent {
+            size: self.size as f32,
+            length_sum: self.length_sum,
+            date_sum: self.date_sum,
+            dated: self.dated,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Candidate {
     average: f32,
@@ -166,6 +178,35 @@ fn merge_sparse(a: &[(u64, f32)], b: &[(u64, f32)]) -> Vec<(u64, f32)> {
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
+}
+
+/// Size, summed text length and dates of a group of rows: what the average-link
+/// threshold and date penalty of two groups depend on.
+#[derive(Debug, Clone, Copy)]
+struct Extent {
+    size: f32,
+    length_sum: f32,
+    date_sum: f64,
+    dated: u32,
+}
+
+/// Sum of story scores over all `pairs` pairs between two groups, from the dot products
+/// of their dense and sparse sums (`mu`: the background of their topic block).
+fn cross_score(w: f32, dense_dot: f32, sparse_dot: f32, pairs: f32, mu: f32) -> f32 {
+    w * (dense_dot - pairs * mu) / (1.0 - mu) + (1.0 - w) * sparse_dot
+}
+
+/// What average-link compares for two groups whose pairs sum to `cross`: their average
+/// story score minus the date penalty of the gap between their mean dates, and the
+/// threshold for their mean text length.
+fn average_and_threshold(c: &SimilarityConfig, cross: f32, x: Extent, y: Extent) -> (f32, f32) {
+    let mut average = cross / (x.size * y.size);
+    if x.dated > 0 && y.dated > 0 {
+        let gap = x.date_sum / f64::from(x.dated) - y.date_sum / f64::from(y.dated);
+        average -= c.date_penalty(gap as f32);
+    }
+    let mean_length = (x.length_sum + y.length_sum) / (x.size + y.size);
+    (average, c.threshold_for(mean_length))
 }
 
 struct State<'c, 'v> {
@@ -222,7 +263,7 @@ impl State<'_, '_> {
         let pairs = ga.size as f32 * gb.size as f32;
         // Groups never span topic blocks: the block of any member is the group's.
         let mu = self.corpus.row_background(a as usize);
-        w * (dense - pairs * mu) / (1.0 - mu) + (1.0 - w) * sparse
+        cross_score(w, dense, sparse, pairs, mu)
     }
 
     /// Average story score between two groups, if they may merge: it must clear the
@@ -231,14 +272,9 @@ impl State<'_, '_> {
     fn average_if_mergeable(&self, a: u32, b: u32) -> Option<f32> {
         let c = &self.corpus.config;
         let (ga, gb) = (&self.groups[a as usize], &self.groups[b as usize]);
-        let pairs = ga.size as f32 * gb.size as f32;
-        let mut average = self.cross_sum(a, b) / pairs;
-        if ga.dated > 0 && gb.dated > 0 {
-            let gap = ga.date_sum / f64::from(ga.dated) - gb.date_sum / f64::from(gb.dated);
-            average -= c.date_penalty(gap as f32);
-        }
-        let mean_length = (ga.length_sum + gb.length_sum) / (ga.size + gb.size) as f32;
-        if average < c.threshold_for(mean_length) {
+        let (average, threshold) =
+            average_and_threshold(c, self.cross_sum(a, b), ga.extent(), gb.extent());
+        if average < threshold {
             return None;
         }
         let within = |g: &Group| {
@@ -423,14 +459,11 @@ impl StoryLink {
 
 /// Running sums of one story (see [`story_links`]).
 struct StorySums<'c> {
-    size: f32,
+    extent: Extent,
     /// Dense vector sum; `None` for a story of one row (its row is used).
     dense: Option<Vec<f32>>,
     row: usize,
     sparse: std::borrow::Cow<'c, [(u64, f32)]>,
-    length_sum: f32,
-    date_sum: f64,
-    dated: u32,
 }
 
 /// For every two stories of `clustering` joined by at least one of the candidate
@@ -481,20 +514,22 @@ pub fn story_links(
                 (Some(dense), std::borrow::Cow::Owned(sparse))
             };
             StorySums {
-                size: rows.len() as f32,
+                extent: Extent {
+                    size: rows.len() as f32,
+                    length_sum: rows.iter().map(|&m| corpus.lengths[m as usize]).sum(),
+                    date_sum: rows
+                        .iter()
+                        .filter_map(|&m| corpus.dates[m as usize])
+                        .map(f64::from)
+                        .sum(),
+                    dated: rows
+                        .iter()
+                        .filter(|&&m| corpus.dates[m as usize].is_some())
+                        .count() as u32,
+                },
                 dense,
                 row: first,
                 sparse,
-                length_sum: rows.iter().map(|&m| corpus.lengths[m as usize]).sum(),
-                date_sum: rows
-                    .iter()
-                    .filter_map(|&m| corpus.dates[m as usize])
-                    .map(f64::from)
-                    .sum(),
-                dated: rows
-                    .iter()
-                    .filter(|&&m| corpus.dates[m as usize].is_some())
-                    .count() as u32,
             }
         })
         .collect();
@@ -527,21 +562,16 @@ pub fn story_links(
         .par_iter()
         .map(|&(a, b)| {
             let (sa, sb) = (&sums[a as usize], &sums[b as usize]);
-            let pairs = sa.size * sb.size;
             let dot = crate::cosine::dot(&dense(corpus, sa), &dense(corpus, sb));
             let sparse = crate::score::sorted_dot(&sa.sparse, &sb.sparse);
-            let mu = corpus.row_background(sa.row);
-            let mut average = (w * (dot - pairs * mu) / (1.0 - mu) + (1.0 - w) * sparse) / pairs;
-            if sa.dated > 0 && sb.dated > 0 {
-                let gap = sa.date_sum / f64::from(sa.dated) - sb.date_sum / f64::from(sb.dated);
-                average -= c.date_penalty(gap as f32);
-            }
-            let mean_length = (sa.length_sum + sb.length_sum) / (sa.size + sb.size);
+            let pairs = sa.extent.size * sb.extent.size;
+            let cross = cross_score(w, dot, sparse, pairs, corpus.row_background(sa.row));
+            let (average, threshold) = average_and_threshold(c, cross, sa.extent, sb.extent);
             StoryLink {
                 a,
                 b,
                 average,
-                threshold: c.threshold_for(mean_length),
+                threshold,
             }
         })
         .collect())
