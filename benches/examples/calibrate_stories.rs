@@ -10,8 +10,13 @@
 //!     [--data seed-articles=/tmp/cleaned.jsonl] [--vectors DIR] [--explain] [--splits] [--cuts] \
 //!     [--null] [--search exact|ivf[:probes:fine_probes:refine_rounds]] [--small 2,3,5,10] \
 //!     [--prior models/wordfreq] \
-//!     [--background-prior all-minilm-l6-v2=0.1,multilingual-e5-small=0.7]
+//!     [--background-prior all-minilm-l6-v2=0.1,multilingual-e5-small=0.7] [--dump-pairs DIR]
 //! ```
+//!
+//! `--dump-pairs DIR` also writes `DIR/<corpus>.<model>.{full,half0,half1}.tsv`: every
+//! pair of the batch (candidate pairs only above 3,000 articles) with its gold stories,
+//! embedding cosine (raw and centred), rare-token overlap split into its name, number and
+//! word parts, Jaccard, score, lengths and topic blocks (`scripts/pair_ceiling.py`).
 //!
 //! `--small k1,k2,..` replaces the usual output by small batches cut from the corpus
 //! (see `small_batches`): "whole" (the first `k` articles of one gold story alone: kept
@@ -524,6 +529,80 @@ fn explain_merges(
     Ok(())
 }
 
+/// `--dump-pairs DIR`: every pair of `p` (batches up to 3,000 articles; candidate
+/// pairs only above) with its views and the rare part split by token kind, as TSV.
+fn dump_pairs(
+    path: &str,
+    p: &Prepared,
+    vectors: &Array2<f32>,
+    config: &SimilarityConfig,
+) -> anyhow::Result<()> {
+    use recoupe_similarity::TokenKind;
+    use std::io::Write;
+    let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+    let corpus = builder(p, vectors, config)
+        .shingles(p.shingles.clone())
+        .neighbours(&neighbours)
+        .build()?;
+    let n = p.docs.len();
+    let candidates: std::collections::HashSet<(u32, u32)> = neighbours
+        .candidate_pairs(config.min_cosine)
+        .into_iter()
+        .collect();
+    let mut pairs: Vec<(u32, u32)> = if n <= 3000 {
+        (0..n as u32)
+            .flat_map(|a| (a + 1..n as u32).map(move |b| (a, b)))
+            .collect()
+    } else {
+        candidates.iter().copied().collect()
+    };
+    pairs.sort_unstable();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(
+        out,
+        "a\tb\tgold_a\tgold_b\ttopic_a\ttopic_b\tcandidate\tcos\tcentred\trare\tname\tnumber\tword\tjaccard\tscore\tlen_a\tlen_b\tblock_a\tblock_b"
+    )?;
+    for (a, b) in pairs {
+        let (a, b) = (a as usize, b as usize);
+        let s = corpus.score_pair(a, b, None)?;
+        let e = corpus.explain(a, b, &p.tokens[a], usize::MAX)?;
+        let mut kinds = [0.0f32; 3];
+        for t in &e.shared {
+            kinds[match t.kind {
+                TokenKind::Name => 0,
+                TokenKind::Number => 1,
+                _ => 2,
+            }] += t.score;
+        }
+        let topic = |i: usize| p.docs[i].topic.clone().unwrap_or_default();
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            p.docs[a].id,
+            p.docs[b].id,
+            p.docs[a].gold,
+            p.docs[b].gold,
+            topic(a),
+            topic(b),
+            u8::from(candidates.contains(&(a as u32, b as u32))),
+            s.cosine,
+            corpus.centred_pair(a, b, s.cosine),
+            s.rare_overlap,
+            kinds[0],
+            kinds[1],
+            kinds[2],
+            s.jaccard.unwrap_or(0.0),
+            s.score,
+            corpus.length(a),
+            corpus.length(b),
+            corpus.topic_block(a),
+            corpus.topic_block(b),
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// The event split's best cut of every story of at least `2 * event_split_min_size`
 /// members average-link makes on `p` (the split off), lowest ratio first.
 fn print_cuts(
@@ -705,6 +784,7 @@ fn main() -> anyhow::Result<()> {
     let mut small: Vec<usize> = Vec::new();
     let mut prior_dir: Option<String> = None;
     let mut backgrounds: HashMap<String, f32> = HashMap::new();
+    let mut dump_dir: Option<String> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -743,6 +823,7 @@ fn main() -> anyhow::Result<()> {
                     .collect::<Result<_, _>>()?
             }
             "--prior" => prior_dir = Some(value()?.to_owned()),
+            "--dump-pairs" => dump_dir = Some(value()?.to_owned()),
             "--background-prior" => {
                 for kv in value()?.split(',') {
                     let (m, b) = kv
@@ -858,6 +939,22 @@ fn main() -> anyhow::Result<()> {
                         &format!("{name:<18} {model:<22}{setting}"),
                     )?;
                     continue;
+                }
+                if let Some(dir) = &dump_dir {
+                    dump_pairs(
+                        &format!("{dir}/{name}.{model}.full.tsv"),
+                        &p,
+                        &vectors,
+                        config,
+                    )?;
+                    for (f, (sub, rows)) in halves.iter().enumerate() {
+                        dump_pairs(
+                            &format!("{dir}/{name}.{model}.half{f}.tsv"),
+                            sub,
+                            &vectors.select(Axis(0), rows),
+                            config,
+                        )?;
+                    }
                 }
                 let (labels, secs) = run(&p, &vectors, config)?;
                 let all = scores(&p, &labels, &|_| true)?;
