@@ -8,7 +8,8 @@ or the two models together, would reach the targets (B-cubed F1 0.97) on topics 
 not fitted on. It measures; nothing here changes recoupe.
 
 Steps (everything is written under --out, default target/pair-ceiling):
- 1. `calibrate_stories --corpus ecbplus-dev --dump-pairs OUT`: every pair of the full
+ 1. `calibrate_stories --corpus ecbplus-dev --dump-pairs OUT` (after `dump_vectors` writes
+    `.recoupe/vectors/ecbplus-dev.<model>.jsonl` when missing): every pair of the full
     batch and of each topic half run as its own batch (odd topics: half0, the tuning
     half; even topics: half1, held out), with the crate's views, for both models.
  2. Unless --no-sentences: every line of four or more words of every article embedded on
@@ -66,6 +67,15 @@ def cargo(*args):
 
 
 def dump(out, sentences):
+    # The article vectors calibrate_stories reads (as the similarity README says).
+    for m in MODELS:
+        vectors = ROOT / ".recoupe" / "vectors" / f"ecbplus-dev.{m}.jsonl"
+        if not vectors.exists():
+            vectors.parent.mkdir(parents=True, exist_ok=True)
+            cargo(
+                "-p", "recoupe-embed", "--example", "dump_vectors", "--",
+                str(ROOT / "models" / m), str(CORPUS), str(vectors),
+            )
     cargo(
         "-p", "recoupe-bench", "--example", "calibrate_stories", "--",
         "--corpus", "ecbplus-dev", "--dump-pairs", str(out),
