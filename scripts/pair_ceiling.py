@@ -196,6 +196,18 @@ def analyse(out, sentences):
         oracle = [best(pairs[m, b], [float(r["score"]) for r in pairs[m, b]], grid) for b in BATCHES]
         print(f"| {m} | crate score, best threshold of each batch (oracle) | "
               + " | ".join(f"{f:.3f} ({t})" for f, t in oracle) + " |")
+        # The centred cosine divided by the batch's mean top-1 centred cosine (so one
+        # threshold might serve both models): the score with its embedding part rescaled.
+        scaled = []
+        for b in BATCHES:
+            ids, seen, gold = index(pairs[m, b])
+            centred, _ = square(pairs[m, b], [float(r["centred"]) for r in pairs[m, b]])
+            np.fill_diagonal(centred, -np.inf)
+            top1 = centred.max(1).mean()
+            values = [float(r["score"]) + 0.2 * float(r["centred"]) * (1 / top1 - 1) for r in pairs[m, b]]
+            f, t = best(pairs[m, b], values, grid)
+            scaled.append(f"{f:.3f} ({t}; top-1 {top1:.3f})")
+        print(f"| {m} | embedding part / mean top-1 centred cosine, best threshold | " + " | ".join(scaled) + " |")
     rows = {b: pairs[MODELS[0], b] for b in BATCHES}
     mean = {b: [(float(r["score"]) + float(s["score"])) / 2
                 for r, s in zip(pairs[MODELS[0], b], pairs[MODELS[1], b])] for b in BATCHES}
@@ -207,7 +219,19 @@ def analyse(out, sentences):
     print("| both | mean of the two scores, best threshold (oracle) | "
           + " | ".join(f"{f:.3f} ({t})" for f, t in oracle) + " |")
 
+    import re
+
     from sklearn.metrics import roc_auc_score
+
+    print("\nArticles naming a year (1950-2029) in the topics merged by the default:\n")
+    years = defaultdict(lambda: [0, 0])
+    with open(CORPUS) as f:
+        for line in f:
+            d = json.loads(line)
+            if d["topic"] in ("9", "10", "11", "20"):
+                years[d["cluster"]][0] += 1
+                years[d["cluster"]][1] += bool(re.search(r"\b(19[5-9]\d|20[0-2]\d)\b", d["text"]))
+    print(", ".join(f"{c} {n}/{total}" for c, (total, n) in sorted(years.items())))
 
     print("\nROC AUC of single views on same-topic pairs of the full batch (same story or not):\n")
     views = ["cos", "centred", "rare", "name", "number", "word", "jaccard", "score"]
