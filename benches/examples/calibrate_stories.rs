@@ -11,7 +11,12 @@
 //!     [--null] [--search exact|ivf[:probes:fine_probes:refine_rounds]] [--small 2,3,5,10] \
 //!     [--prior models/wordfreq] \
 //!     [--background-prior all-minilm-l6-v2=0.1,multilingual-e5-small=0.7] [--dump-pairs DIR]
+//!     [--first k]
 //! ```
+//!
+//! `--first k` keeps only the first `k` articles of every gold story (smaller stories
+//! whole): a corpus of smaller stories with the same topics, e.g. to see how the
+//! document-frequency floor `min_rare_cutoff` behaves when stories are smaller than it.
 //!
 //! `--dump-pairs DIR` also writes `DIR/<corpus>.<model>.{full,half0,half1}.tsv`: every
 //! pair of the batch (candidate pairs only above 3,000 articles) with its gold stories,
@@ -785,6 +790,7 @@ fn main() -> anyhow::Result<()> {
     let mut prior_dir: Option<String> = None;
     let mut backgrounds: HashMap<String, f32> = HashMap::new();
     let mut dump_dir: Option<String> = None;
+    let mut first: Option<usize> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -822,6 +828,7 @@ fn main() -> anyhow::Result<()> {
                     .map(str::parse)
                     .collect::<Result<_, _>>()?
             }
+            "--first" => first = Some(value()?.parse()?),
             "--prior" => prior_dir = Some(value()?.to_owned()),
             "--dump-pairs" => dump_dir = Some(value()?.to_owned()),
             "--background-prior" => {
@@ -887,6 +894,18 @@ fn main() -> anyhow::Result<()> {
                 continue;
             }
         };
+        if let Some(k) = first {
+            // The first k articles of every gold story (smaller stories whole).
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            let rows: Vec<usize> = (0..p.docs.len())
+                .filter(|&i| {
+                    let n = seen.entry(p.docs[i].gold.clone()).or_default();
+                    *n += 1;
+                    *n <= k
+                })
+                .collect();
+            p = subset_rows(&p, &rows);
+        }
         if let Some(dir) = &prior_dir {
             let (prior, log) = recoupe_pipeline::wordfreq::load_prior(
                 std::path::Path::new(dir),
