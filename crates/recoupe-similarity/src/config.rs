@@ -346,8 +346,9 @@ impl SimilarityConfig {
         Ok(())
     }
 
-    /// The average-link threshold for a group whose mean length is `tokens`: the long
-    /// text threshold, lowered by at most `short_text_discount` for very short texts.
+    /// The average-link threshold for texts of `tokens` tokens (for two groups: the
+    /// shorter group's mean length): the long text threshold, lowered by at most
+    /// `short_text_discount` for very short texts.
     ///
     /// Short texts share fewer words and their embeddings are noisier, so two
     /// headlines of one story score lower than two articles of it.
