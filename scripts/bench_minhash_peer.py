@@ -37,6 +37,8 @@ import sys
 import time
 from pathlib import Path
 
+from pyvenv import ensure_venv as ensure_project_venv
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".recoupe" / "peer-venv"
 VENV_PY = VENV / "bin" / "python"
@@ -45,14 +47,7 @@ SEED = 42
 
 
 def ensure_venv():
-    if not VENV_PY.exists():
-        print(f"creating {VENV} with {' '.join(PEERS)}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = subprocess.run(
-        [str(VENV_PY), "-c", "import rensa, datasketch, numpy"], capture_output=True
-    )
-    if probe.returncode != 0:
-        subprocess.run([str(VENV_PY), "-m", "pip", "install", "-q", *PEERS], check=True)
+    ensure_project_venv(VENV, PEERS, "rensa, datasketch, numpy")
 
 
 def reexec_pinned(argv):

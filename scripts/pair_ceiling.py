@@ -40,6 +40,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from pyvenv import ensure_venv as ensure_project_venv
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".recoupe" / "analysis-venv"
 VENV_PY = VENV / "bin" / "python"
@@ -52,14 +54,7 @@ FEATURES = ["centred", "name", "number", "word", "jaccard"]
 
 
 def ensure_venv():
-    if not VENV_PY.exists():
-        print(f"creating {VENV} with {' '.join(PACKAGES)}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    probe = subprocess.run(
-        [str(VENV_PY), "-c", "import numpy, scipy, sklearn"], capture_output=True
-    )
-    if probe.returncode != 0:
-        subprocess.run([str(VENV_PY), "-m", "pip", "install", "-q", *PACKAGES], check=True)
+    ensure_project_venv(VENV, PACKAGES, "numpy, scipy, sklearn")
 
 
 def cargo(*args):
