@@ -20,8 +20,9 @@
 //!
 //! `--dump-pairs DIR` also writes `DIR/<corpus>.<model>.{full,half0,half1}.tsv`: every
 //! pair of the batch (candidate pairs only above 3,000 articles) with its gold stories,
-//! embedding cosine (raw and centred), rare-token overlap split into its name, number and
-//! word parts, Jaccard, score, lengths and topic blocks (`scripts/pair_ceiling.py`).
+//! embedding cosine (raw and centred), rare-token overlap, the score's rare part
+//! (`(1 - w) * overlap`) split into its name, number and word tokens, Jaccard, score,
+//! lengths and topic blocks (`scripts/pair_ceiling.py`).
 //!
 //! `--small k1,k2,..` replaces the usual output by small batches cut from the corpus
 //! (see `small_batches`): "whole" (the first `k` articles of one gold story alone: kept
