@@ -50,6 +50,9 @@ MODELS = ["all-minilm-l6-v2", "multilingual-e5-small"]
 CORPUS = ROOT / ".." / "shared" / "eval" / "ecbplus-dev.jsonl"
 BATCHES = ["full", "half0", "half1"]
 THRESHOLD = 0.16
+# The similarity crate's default `embedding_weight`: the score's embedding part is
+# EMBEDDING_WEIGHT * centred cosine.
+EMBEDDING_WEIGHT = 0.2
 FEATURES = ["centred", "name", "number", "word", "jaccard"]
 
 
@@ -195,11 +198,11 @@ def analyse(out, sentences):
         # threshold might serve both models): the score with its embedding part rescaled.
         scaled = []
         for b in BATCHES:
-            ids, seen, gold = index(pairs[m, b])
             centred, _ = square(pairs[m, b], [float(r["centred"]) for r in pairs[m, b]])
             np.fill_diagonal(centred, -np.inf)
             top1 = centred.max(1).mean()
-            values = [float(r["score"]) + 0.2 * float(r["centred"]) * (1 / top1 - 1) for r in pairs[m, b]]
+            values = [float(r["score"]) + EMBEDDING_WEIGHT * float(r["centred"]) * (1 / top1 - 1)
+                      for r in pairs[m, b]]
             f, t = best(pairs[m, b], values, grid)
             scaled.append(f"{f:.3f} ({t}; top-1 {top1:.3f})")
         print(f"| {m} | embedding part / mean top-1 centred cosine, best threshold | " + " | ".join(scaled) + " |")
