@@ -300,7 +300,11 @@ fn seeds_report_in_chromium() {
         let part = |k: &str| x[k].as_f64().unwrap();
         let score = p["score"].as_f64().unwrap();
         assert!(
-            (part("embedding") + part("rare") - part("date_penalty") - score).abs() < 1e-4,
+            (part("embedding") + part("rare") + part("neighbourhood")
+                - part("date_penalty")
+                - score)
+                .abs()
+                < 1e-4,
             "{p}"
         );
         let terms: Vec<&str> = x["shared"]

@@ -214,8 +214,8 @@ pub struct PairRecord {
     pub explanation: Option<ExplanationRecord>,
 }
 
-/// The story score of a pair split into its parts: `score = embedding + rare -
-/// date_penalty`, and the shared tokens behind the rare part.
+/// The story score of a pair split into its parts: `score = embedding + rare +
+/// neighbourhood - date_penalty`, and the shared tokens behind the rare part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExplanationRecord {
     /// The embedding's part: `embedding_weight` times the cosine centred on the batch
@@ -223,6 +223,11 @@ pub struct ExplanationRecord {
     pub embedding: f32,
     /// The rare-token part: `1 - embedding_weight` times `rare_overlap`.
     pub rare: f32,
+    /// The neighbourhood view's part: `neighbourhood_weight` times how much more the
+    /// two articles share their nearest neighbours than two articles of their topic
+    /// block do on average (0 in outputs written before it existed).
+    #[serde(default)]
+    pub neighbourhood: f32,
     /// Date penalty subtracted (0 unless both articles are dated and far apart).
     pub date_penalty: f32,
     /// The shared tokens contributing most to `rare`, largest first (at most

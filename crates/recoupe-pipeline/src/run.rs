@@ -1128,6 +1128,7 @@ fn explanation_record(
     ExplanationRecord {
         embedding: x.embedding,
         rare: x.rare,
+        neighbourhood: x.neighbourhood,
         date_penalty: x.date_penalty,
         shared: x
             .shared

@@ -110,6 +110,8 @@ struct Group {
     /// Dense vector sum; `None` while the group is the single row `id`.
     dense: Option<Vec<f32>>,
     sparse: Vec<(u64, f32)>,
+    /// Sum of the members' neighbourhood profiles.
+    profile: Vec<(u64, f32)>,
     length_sum: f32,
     date_sum: f64,
     dated: u32,
@@ -269,7 +271,9 @@ impl State<'_, '_> {
         let pairs = ga.size as f32 * gb.size as f32;
         // Groups never span topic blocks: the block of any member is the group's.
         let mu = self.corpus.row_background(a as usize);
+        let profile = crate::score::sorted_dot(&ga.profile, &gb.profile);
         cross_score(w, dense, sparse, pairs, mu)
+            + self.corpus.neighbourhood_cross(a as usize, profile, pairs)
     }
 
     /// Average story score between two groups, if they may merge: it must clear the
@@ -320,6 +324,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
                 Some(corpus.vectors.row(i).to_vec())
             },
             sparse: corpus.rare[i].entries().to_vec(),
+            profile: corpus.profile_entries(i).to_vec(),
             length_sum: corpus.lengths[i],
             date_sum: corpus.dates[i].map_or(0.0, f64::from),
             dated: u32::from(corpus.dates[i].is_some()),
@@ -385,6 +390,7 @@ pub fn cluster(corpus: &Corpus<'_>, pairs: &[(u32, u32)]) -> Result<Clustering> 
             let ga = &mut state.groups[a as usize];
             ga.dense = Some(summed);
             ga.sparse = merge_sparse(&ga.sparse, &gb.sparse);
+            ga.profile = merge_sparse(&ga.profile, &gb.profile);
             ga.size += gb.size;
             ga.within_sum += gb.within_sum + cross;
             ga.length_sum += gb.length_sum;
@@ -470,6 +476,7 @@ struct StorySums<'c> {
     dense: Option<Vec<f32>>,
     row: usize,
     sparse: std::borrow::Cow<'c, [(u64, f32)]>,
+    profile: std::borrow::Cow<'c, [(u64, f32)]>,
 }
 
 /// For every two stories of `clustering` joined by at least one of the candidate
@@ -503,21 +510,28 @@ pub fn story_links(
         .map(|story| {
             let rows = &story.members;
             let first = rows.first().map_or(0, |&r| r as usize);
-            let (dense, sparse) = if rows.len() <= 1 {
+            let (dense, sparse, profile) = if rows.len() <= 1 {
                 (
                     None,
                     std::borrow::Cow::Borrowed(corpus.rare[first].entries()),
+                    std::borrow::Cow::Borrowed(corpus.profile_entries(first)),
                 )
             } else {
                 let mut dense = vec![0.0f32; corpus.vectors.ncols()];
                 let mut sparse: Vec<(u64, f32)> = Vec::new();
+                let mut profile: Vec<(u64, f32)> = Vec::new();
                 for &m in rows {
                     for (s, x) in dense.iter_mut().zip(corpus.vectors.row(m as usize)) {
                         *s += x;
                     }
                     sparse = merge_sparse(&sparse, corpus.rare[m as usize].entries());
+                    profile = merge_sparse(&profile, corpus.profile_entries(m as usize));
                 }
-                (Some(dense), std::borrow::Cow::Owned(sparse))
+                (
+                    Some(dense),
+                    std::borrow::Cow::Owned(sparse),
+                    std::borrow::Cow::Owned(profile),
+                )
             };
             StorySums {
                 extent: Extent {
@@ -536,6 +550,7 @@ pub fn story_links(
                 dense,
                 row: first,
                 sparse,
+                profile,
             }
         })
         .collect();
@@ -571,7 +586,9 @@ pub fn story_links(
             let dot = crate::cosine::dot(&dense(corpus, sa), &dense(corpus, sb));
             let sparse = crate::score::sorted_dot(&sa.sparse, &sb.sparse);
             let pairs = sa.extent.size * sb.extent.size;
-            let cross = cross_score(w, dot, sparse, pairs, corpus.row_background(sa.row));
+            let profile = crate::score::sorted_dot(&sa.profile, &sb.profile);
+            let cross = cross_score(w, dot, sparse, pairs, corpus.row_background(sa.row))
+                + corpus.neighbourhood_cross(sa.row, profile, pairs);
             let (average, threshold) = average_and_threshold(c, cross, sa.extent, sb.extent);
             StoryLink {
                 a,
@@ -592,11 +609,13 @@ fn representative(corpus: &Corpus<'_>, members: &[u32]) -> u32 {
     let d = corpus.vectors.ncols();
     let mut dense = vec![0.0f32; d];
     let mut sparse: Vec<(u64, f32)> = Vec::new();
+    let mut profile: Vec<(u64, f32)> = Vec::new();
     for &m in members {
         for (s, x) in dense.iter_mut().zip(corpus.vectors.row(m as usize)) {
             *s += x;
         }
         sparse = merge_sparse(&sparse, corpus.rare[m as usize].entries());
+        profile = merge_sparse(&profile, corpus.profile_entries(m as usize));
     }
     let w = corpus.config.embedding_weight;
     let mut best = (f32::NEG_INFINITY, members[0]);
@@ -606,7 +625,13 @@ fn representative(corpus: &Corpus<'_>, members: &[u32]) -> u32 {
         let sp = crate::score::sorted_dot(corpus.rare[m as usize].entries(), &sparse);
         let mu = corpus.row_background(m as usize);
         let others = (members.len() - 1) as f32;
-        let score = w * (dot - 1.0 - others * mu) / (1.0 - mu) + (1.0 - w) * sp;
+        let own = corpus.profile_entries(m as usize);
+        // The row's own profile is in the sum: take its unit norm back out.
+        let self_profile = if own.is_empty() { 0.0 } else { 1.0 };
+        let pd = crate::score::sorted_dot(own, &profile) - self_profile;
+        let score = w * (dot - 1.0 - others * mu) / (1.0 - mu)
+            + (1.0 - w) * sp
+            + corpus.neighbourhood_cross(m as usize, pd, others);
         if score > best.0 {
             best = (score, m);
         }
@@ -680,6 +705,68 @@ mod tests {
         // Two long groups keep the long threshold.
         let (_, l) = average_and_threshold(&c, 0.0, extent(2.0, 80.0), extent(3.0, 300.0));
         assert_eq!(l, c.story_threshold);
+    }
+
+    #[test]
+    fn the_neighbourhood_view_joins_reports_that_share_their_neighbours() {
+        // Two events of one topic (rows 0-4: event A, rows 5-9: event B) and ten
+        // unrelated articles. Reports of one event are each other's nearest neighbours
+        // but their direct (centred) cosine, 0.52, is below the threshold 0.55;
+        // between the events it is 0.35.
+        let dims = 23;
+        let mut rows = Vec::new();
+        for i in 0..10 {
+            let mut r = vec![0.0f32; dims];
+            r[0] = 1.0;
+            r[if i < 5 { 1 } else { 2 }] = 0.6;
+            r[3 + i] = 1.0;
+            rows.push(r);
+        }
+        for k in 0..10 {
+            let mut r = vec![0.0f32; dims];
+            r[13 + k] = 1.0;
+            rows.push(r);
+        }
+        let v = unit(rows);
+        let nn = crate::cosine::exact_top_k(v.view(), 30, 0.3).unwrap();
+        let stories = |weight: f32| {
+            let config = SimilarityConfig {
+                cosine_only_threshold: 0.55,
+                topic_blocks: false,
+                neighbourhood_weight: weight,
+                ..Default::default()
+            };
+            let corpus = CorpusBuilder::new(v.view())
+                .neighbours(&nn)
+                .config(config)
+                .build()
+                .unwrap();
+            let s = find_stories(&corpus, &nn).unwrap();
+            let multi: Vec<Vec<u32>> = s
+                .clustering
+                .stories
+                .iter()
+                .filter(|s| s.members.len() > 1)
+                .map(|s| s.members.clone())
+                .collect();
+            (multi, corpus)
+        };
+        let (without, _) = stories(0.0);
+        assert!(without.is_empty(), "{without:?}");
+        let (with, corpus) = stories(0.2);
+        assert_eq!(with, vec![vec![0, 1, 2, 3, 4], vec![5, 6, 7, 8, 9]]);
+        // Same neighbourhood inside an event, little of it across.
+        assert!(
+            corpus.neighbourhood(0, 1) > 0.15,
+            "{}",
+            corpus.neighbourhood(0, 1)
+        );
+        assert!(
+            corpus.neighbourhood(1, 6).abs() < 0.05,
+            "{}",
+            corpus.neighbourhood(1, 6)
+        );
+        assert_eq!(corpus.neighbourhood(0, 15), 0.2 * -corpus.profile_mean[0]);
     }
 
     #[test]

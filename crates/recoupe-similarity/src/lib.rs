@@ -8,7 +8,7 @@
 //!   neighbour refinement; HNSW) cosine neighbours; [`top_k`] picks exact or IVF by batch
 //!   size ([`SearchConfig`]).
 //! - [`score`]: pair scores from embedding cosine, IDF-weighted rare-token overlap,
-//!   lexical Jaccard and date distance; relation labels (`copy`, `rewrite`,
+//!   shared nearest neighbours, lexical Jaccard and date distance; relation labels (`copy`, `rewrite`,
 //!   `same_story`).
 //! - [`cluster`]: average-link story clustering that resists chaining, deterministic
 //!   whatever the thread count, with a representative per story.
@@ -31,8 +31,13 @@
 //!     vec![Token { hash: 3, kind: TokenKind::Word }, Token { hash: 9, kind: TokenKind::Name }],
 //! ];
 //! let config = SimilarityConfig { max_document_frequency: 1.0, ..SimilarityConfig::default() };
-//! let corpus = CorpusBuilder::new(vectors.view()).tokens(tokens).config(config.clone()).build()?;
 //! let neighbours = cosine::exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
+//! // The neighbour lists also give the corpus its topic blocks and neighbourhood view.
+//! let corpus = CorpusBuilder::new(vectors.view())
+//!     .tokens(tokens)
+//!     .neighbours(&neighbours)
+//!     .config(config.clone())
+//!     .build()?;
 //! let stories = cluster::find_stories(&corpus, &neighbours)?;
 //! assert_eq!(stories.clustering.stories.len(), 2);
 //! assert_eq!(stories.clustering.stories[0].members, vec![0, 1]);

@@ -17,10 +17,14 @@
 //! - the **lexical Jaccard** of shingle sets (exact, or a MinHash estimate), which only
 //!   labels the relation (`copy` / `rewrite`).
 //!
-//! The story score is `w * centred_cosine + (1 - w) * rare_overlap - date_penalty`, where
-//! `centred_cosine = (cosine - b) / (1 - b)` and `b` is the batch's mean pair cosine
-//! (models differ in how compressed their cosines are). Because both views are affine
-//! in dot products of unit vectors, the average score between two groups of
+//! The story score is `w * centred_cosine + (1 - w) * rare_overlap + neighbourhood -
+//! date_penalty`, where `centred_cosine = (cosine - b) / (1 - b)` and `b` is the batch's
+//! mean pair cosine (models differ in how compressed their cosines are), and
+//! `neighbourhood` is the **neighbourhood view** ([`Corpus::neighbourhood`]): the cosine of
+//! the two articles' neighbourhood profiles (each article's few best-scoring candidate
+//! neighbours and itself, weighted by the score of the other views), centred on its
+//! topic block's mean, times `neighbourhood_weight`. Because every view is affine in dot
+//! products of unit vectors (dense or sparse), the average score between two groups of
 //! articles is a dot product of their sums: [`crate::cluster`] relies on this.
 
 use std::collections::HashMap;
@@ -370,6 +374,8 @@ pub struct Explanation {
     pub embedding: f32,
     /// `(1 - w) * rare_overlap`: the rare-token part.
     pub rare: f32,
+    /// The neighbourhood view's part ([`Corpus::neighbourhood`]; 0 when it is off).
+    pub neighbourhood: f32,
     /// The date penalty subtracted (0 when either article is undated).
     pub date_penalty: f32,
     /// The shared tokens with a positive part, largest part first (ties: lower hash);
@@ -396,6 +402,11 @@ pub struct Corpus<'v> {
     /// Per-document token weights of the event split ([`crate::split`]); empty when
     /// the split is off or no tokens were given.
     pub(crate) event_tokens: Vec<Vec<(u64, f32)>>,
+    /// Neighbourhood profile of every row (keys: row indices of its topic block; see
+    /// [`Corpus::neighbourhood`]); empty when the view is off.
+    pub(crate) profile: Vec<SparseVector>,
+    /// Mean profile cosine over the pairs of every topic block.
+    pub(crate) profile_mean: Vec<f32>,
 }
 
 /// Builder of a [`Corpus`]: vectors are required, the rest optional.
@@ -613,7 +624,7 @@ impl<'v> CorpusBuilder<'v> {
                 .map(|rows| clamp_background(mean_cosine_of_rows(self.vectors, rows)))
                 .collect()
         };
-        Ok(Corpus {
+        let mut corpus = Corpus {
             background,
             block,
             block_background,
@@ -624,8 +635,81 @@ impl<'v> CorpusBuilder<'v> {
             shingles: self.shingles,
             config,
             event_tokens,
-        })
+            profile: Vec::new(),
+            profile_mean: Vec::new(),
+        };
+        if let Some(pairs) = &self.neighbours {
+            if corpus.config.neighbourhood_weight > 0.0 && corpus.config.neighbourhood_size > 0 {
+                let (profile, profile_mean) = neighbourhood_profiles(&corpus, pairs, &block_rows);
+                corpus.profile = profile;
+                corpus.profile_mean = profile_mean;
+            }
+        }
+        Ok(corpus)
     }
+}
+
+/// The neighbourhood profile of every row and the mean profile cosine of every topic
+/// block (see [`Corpus::neighbourhood`]). A row's profile holds its
+/// `neighbourhood_size` best-scoring candidate neighbours of its own block (positive
+/// scores only, ties to the lower row) at their score, and the row itself at its best
+/// neighbour's score, L2-normalised. The block mean comes exactly from the sum of the
+/// profiles: `(|sum|^2 - rows with a profile) / (n (n - 1))`.
+fn neighbourhood_profiles(
+    corpus: &Corpus<'_>,
+    pairs: &[(u32, u32, f32)],
+    block_rows: &[Vec<usize>],
+) -> (Vec<SparseVector>, Vec<f32>) {
+    let n = corpus.len();
+    let c = &corpus.config;
+    let mut adjacency: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for &(a, b, cos) in pairs {
+        if a != b && cos >= c.min_cosine && corpus.block[a as usize] == corpus.block[b as usize] {
+            adjacency[a as usize].push(b);
+            adjacency[b as usize].push(a);
+        }
+    }
+    let profile: Vec<SparseVector> = adjacency
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, mut near)| {
+            near.sort_unstable();
+            near.dedup();
+            let mut scored: Vec<(f32, u32)> = near
+                .into_iter()
+                .map(|j| (corpus.base_score(i, j as usize), j))
+                .filter(|e| e.0 > 0.0)
+                .collect();
+            scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            scored.truncate(c.neighbourhood_size);
+            let Some(&(best, _)) = scored.first() else {
+                return SparseVector::default();
+            };
+            let mut entries: Vec<(u64, f32)> =
+                scored.into_iter().map(|(s, j)| (u64::from(j), s)).collect();
+            entries.push((i as u64, best));
+            SparseVector::normalised(entries)
+        })
+        .collect();
+    let mut sum = vec![0.0f64; n];
+    for p in &profile {
+        for &(j, x) in p.entries() {
+            sum[j as usize] += f64::from(x);
+        }
+    }
+    let blocks = block_rows.len();
+    let mut mean = vec![0.0f32; blocks];
+    for (b, rows) in block_rows.iter().enumerate() {
+        let m = rows.len() as f64;
+        if m < 2.0 {
+            continue;
+        }
+        // Profiles only name rows of their own block, so the block's sum lives there.
+        let sq: f64 = rows.iter().map(|&r| sum[r] * sum[r]).sum();
+        let with_profile = rows.iter().filter(|&&r| !profile[r].is_empty()).count() as f64;
+        mean[b] = ((sq - with_profile) / (m * (m - 1.0))) as f32;
+    }
+    (profile, mean)
 }
 
 /// Mean cosine over all `N (N - 1) / 2` pairs of unit rows, from their sum:
@@ -838,7 +922,7 @@ impl Corpus<'_> {
         };
         let w = c.embedding_weight;
         let centred = self.centred_pair(a, b, cos);
-        let score = w * centred + (1.0 - w) * rare_overlap
+        let score = w * centred + (1.0 - w) * rare_overlap + self.neighbourhood(a, b)
             - date_gap_days.map_or(0.0, |d| c.date_penalty(d));
         let relation = match jaccard {
             Some(j) if j >= c.copy_jaccard => Relation::Copy,
@@ -858,8 +942,55 @@ impl Corpus<'_> {
         }
     }
 
+    /// The story score without the neighbourhood view: what the profiles are made of.
+    fn base_score(&self, a: usize, b: usize) -> f32 {
+        let c = &self.config;
+        let cos = self
+            .vectors
+            .row(a)
+            .dot(&self.vectors.row(b))
+            .clamp(-1.0, 1.0);
+        let rare = self.rare[a].dot(&self.rare[b]).clamp(0.0, 1.0);
+        let date = match (self.dates[a], self.dates[b]) {
+            (Some(x), Some(y)) => c.date_penalty(x - y),
+            _ => 0.0,
+        };
+        let w = c.embedding_weight;
+        w * self.centred_pair(a, b, cos) + (1.0 - w) * rare - date
+    }
+
+    /// The neighbourhood view's part of the score of `(a, b)`:
+    /// `neighbourhood_weight * (profile cosine - the block's mean profile cosine)`, 0 when
+    /// the view is off or the rows are in different topic blocks. A row's profile is
+    /// its few best-scoring neighbours and itself (see
+    /// [`SimilarityConfig::neighbourhood_weight`]): two reports of one event have the
+    /// same best neighbours, while a report of the topic's other event, however close
+    /// on the pair's own views, is nearest to that event's reports.
+    pub fn neighbourhood(&self, a: usize, b: usize) -> f32 {
+        if self.profile.is_empty() || self.block[a] != self.block[b] {
+            return 0.0;
+        }
+        let mean = self.profile_mean[self.block[a] as usize];
+        self.config.neighbourhood_weight * (self.profile[a].dot(&self.profile[b]) - mean)
+    }
+
+    /// Sum of the neighbourhood parts over all `pairs` pairs between two groups of one
+    /// topic block whose profile sums have the dot product `dot` (0 when off).
+    pub(crate) fn neighbourhood_cross(&self, row: usize, dot: f32, pairs: f32) -> f32 {
+        if self.profile.is_empty() {
+            return 0.0;
+        }
+        let mean = self.profile_mean[self.block[row] as usize];
+        self.config.neighbourhood_weight * (dot - pairs * mean)
+    }
+
+    /// The neighbourhood profile of a row (empty when the view is off).
+    pub(crate) fn profile_entries(&self, row: usize) -> &[(u64, f32)] {
+        self.profile.get(row).map_or(&[], SparseVector::entries)
+    }
+
     /// Explains the score of the pair `(a, b)`: the parts of
-    /// [`Corpus::score_pair`]'s score (`embedding + rare - date_penalty`) and the
+    /// [`Corpus::score_pair`]'s score (`embedding + rare + neighbourhood - date_penalty`) and the
     /// `max_tokens` shared tokens contributing most to the rare part. `tokens` are the
     /// tokens of `a` or of `b` as given to [`CorpusBuilder::tokens`] (the corpus keeps
     /// weighted hashes only): they tell which token an entry stands for and its kind.
@@ -923,6 +1054,7 @@ impl Corpus<'_> {
         Ok(Explanation {
             embedding: w * centred,
             rare: (1.0 - w) * p.rare_overlap,
+            neighbourhood: self.neighbourhood(a, b),
             date_penalty,
             shared,
         })

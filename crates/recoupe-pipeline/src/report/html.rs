@@ -351,7 +351,8 @@ struct ClusterData<'a> {
 /// One pair, as an array (pairs are the bulk of a large report):
 /// `[a, b, relation, score, cosine, rare_overlap, jaccard, date_gap_days, evidence, why]`,
 /// evidence rows `[a_start, a_end, b_start, b_end, score]` in UTF-16 units, `why` the
-/// explanation `[embedding, rare, date_penalty, [[term, kind, score], ..]]` or null.
+/// explanation `[embedding, rare, date_penalty, [[term, kind, score], ..], neighbourhood]`
+/// or null.
 #[derive(Serialize)]
 struct PairData<'a>(
     usize,
@@ -366,8 +367,9 @@ struct PairData<'a>(
     Option<WhyData<'a>>,
 );
 
-/// A pair's explanation: `(embedding, rare, date_penalty, [(term, kind, score)])`.
-type WhyData<'a> = (R3, R3, R3, Vec<(&'a str, &'a str, R3)>);
+/// A pair's explanation: `(embedding, rare, date_penalty, [(term, kind, score)],
+/// neighbourhood)`.
+type WhyData<'a> = (R3, R3, R3, Vec<(&'a str, &'a str, R3)>, R3);
 
 const RELATION_NAMES: [&str; 3] = ["copy", "rewrite", "same_story"];
 
@@ -556,6 +558,7 @@ impl<'a> ReportData<'a> {
                             .iter()
                             .map(|t| (t.term.as_str(), t.kind.as_str(), R3(t.score)))
                             .collect(),
+                        R3(x.neighbourhood),
                     )
                 }),
             ));
