@@ -1,6 +1,6 @@
 //! Story clustering from precomputed vectors: exact top-k (with an SGEMM reference of
 //! the same machine), the IVF neighbour search, and end to end at 10k and 100k
-//! articles. The 1M run is `examples/cluster_scale.rs` (one iteration takes too long for
+//! articles, without and with the neighbourhood view. The 1M run is `examples/cluster_scale.rs` (one iteration takes too long for
 //! criterion's sampling).
 //!
 //! `cargo bench -p recoupe-bench --features similarity --bench cluster`
@@ -54,26 +54,40 @@ fn exact_top_k(c: &mut Criterion) {
 fn end_to_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("cluster_end_to_end");
     group.sample_size(10);
+    // `plain`: the corpus builder gets no neighbour lists (no neighbourhood view);
+    // `neighbourhood`: it gets them, as the pipeline's does, with topic blocks off (the
+    // planted vectors have no tokens; see `examples/cluster_scale.rs`).
     for n in [10_000usize, 100_000] {
         let p = corpus(n);
         let v = ArrayView2::from_shape((n, p.dims), &p.data).unwrap_or_else(|e| panic!("{e}"));
-        let config = SimilarityConfig {
-            neighbours: 10,
-            ..SimilarityConfig::default()
-        };
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(BenchmarkId::from_parameter(n), |bench| {
-            bench.iter(|| {
-                let nn = ivf_top_k(
-                    v,
-                    config.neighbours,
-                    config.min_cosine,
-                    &IvfConfig::default(),
-                )?;
-                let corpus = CorpusBuilder::new(v).config(config.clone()).build()?;
-                find_stories(&corpus, &nn)
-            })
-        });
+        for with_neighbours in [false, true] {
+            let config = SimilarityConfig {
+                neighbours: 10,
+                topic_blocks: !with_neighbours,
+                ..SimilarityConfig::default()
+            };
+            let name = if with_neighbours {
+                "neighbourhood"
+            } else {
+                "plain"
+            };
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_function(BenchmarkId::new(name, n), |bench| {
+                bench.iter(|| {
+                    let nn = ivf_top_k(
+                        v,
+                        config.neighbours,
+                        config.min_cosine,
+                        &IvfConfig::default(),
+                    )?;
+                    let mut builder = CorpusBuilder::new(v).config(config.clone());
+                    if with_neighbours {
+                        builder = builder.neighbours(&nn);
+                    }
+                    find_stories(&builder.build()?, &nn)
+                })
+            });
+        }
     }
     group.finish();
 }

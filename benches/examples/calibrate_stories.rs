@@ -38,8 +38,11 @@
 //!
 //! `--cuts` prints, for every story average-link makes (the event split off) of the
 //! full batch and of each half run alone, the best cut the event split finds
-//! (`recoupe_similarity::split::best_cut`): its between / within ratio and the gold
-//! stories on each side, lowest ratio first, to calibrate `event_split_ratio`.
+//! (`recoupe_similarity::split::best_cut`): its between / within ratio, `nb` (the mean
+//! neighbourhood part between the two sides over the lower mean inside one) and the
+//! gold stories on each side, lowest ratio first, to calibrate `event_split_ratio`.
+//! `--explain` prints the mean centred cosine / rare overlap / neighbourhood part /
+//! score inside the two events of each of the worst merges and between them.
 //!
 //! Vectors: `.recoupe/vectors/<corpus>.<model>.jsonl` (written by the embed stage;
 //! `--vectors DIR` reads `DIR/<corpus>.<model>.jsonl` instead); `--null` prints the
@@ -509,15 +512,16 @@ fn explain_merges(
         })
         .collect();
     mixed.sort_by_key(|m| std::cmp::Reverse(m.0));
-    let mean = |xs: &[usize], ys: &[usize], same: bool| -> anyhow::Result<[f32; 3]> {
-        let (mut acc, mut n) = ([0.0f32; 3], 0.0f32);
+    let mean = |xs: &[usize], ys: &[usize], same: bool| -> anyhow::Result<[f32; 4]> {
+        let (mut acc, mut n) = ([0.0f32; 4], 0.0f32);
         for (i, &a) in xs.iter().enumerate() {
             let start = if same { i + 1 } else { 0 };
             for &b in &ys[start..] {
                 let s = corpus.score_pair(a, b, None)?;
                 acc[0] += corpus.centred_pair(a, b, s.cosine);
                 acc[1] += s.rare_overlap;
-                acc[2] += s.score;
+                acc[2] += corpus.neighbourhood(a, b);
+                acc[3] += s.score;
                 n += 1.0;
             }
         }
@@ -527,9 +531,9 @@ fn explain_merges(
         let (a, b) = (parts[0], parts[1]);
         let (wa, wb, x) = (mean(a, a, true)?, mean(b, b, true)?, mean(a, b, false)?);
         println!(
-            "    explain {} x{} / {} x{}: within cos/rare/score {:.3}/{:.3}/{:.3} and {:.3}/{:.3}/{:.3}, between {:.3}/{:.3}/{:.3}",
+            "    explain {} x{} / {} x{}: within cos/rare/neighbourhood/score {:.3}/{:.3}/{:.3}/{:.3} and {:.3}/{:.3}/{:.3}/{:.3}, between {:.3}/{:.3}/{:.3}/{:.3}",
             p.docs[a[0]].gold, a.len(), p.docs[b[0]].gold, b.len(),
-            wa[0], wa[1], wa[2], wb[0], wb[1], wb[2], x[0], x[1], x[2]
+            wa[0], wa[1], wa[2], wa[3], wb[0], wb[1], wb[2], wb[3], x[0], x[1], x[2], x[3]
         );
     }
     Ok(())
@@ -622,6 +626,7 @@ fn print_cuts(
         ..config.clone()
     };
     let (labels, _) = run(p, vectors, &whole)?;
+    let neighbours = exact_top_k(vectors.view(), config.neighbours, config.min_cosine)?;
     let corpus = builder(
         p,
         vectors,
@@ -630,7 +635,23 @@ fn print_cuts(
             ..config.clone()
         },
     )
+    .neighbours(&neighbours)
     .build()?;
+    // Mean neighbourhood part between the two sides over the lower of the two means inside.
+    let nb_ratio = |x: &[u32], y: &[u32]| {
+        let mean = |xs: &[u32], ys: &[u32], same: bool| {
+            let (mut acc, mut n) = (0.0f32, 0.0f32);
+            for (i, &a) in xs.iter().enumerate() {
+                let start = if same { i + 1 } else { 0 };
+                for &b in &ys[start..] {
+                    acc += corpus.neighbourhood(a as usize, b as usize);
+                    n += 1.0;
+                }
+            }
+            acc / n.max(1.0)
+        };
+        mean(x, y, false) / mean(x, x, true).min(mean(y, y, true))
+    };
     let mut groups: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for (i, &l) in labels.iter().enumerate() {
         groups.entry(l).or_default().push(i as u32);
@@ -674,10 +695,11 @@ fn print_cuts(
             lines.push((
                 cut.ratio,
                 format!(
-                    "    cut {kind} ratio {:.3} excl {:>2} emb {:.3} n={:>3}: [{}] | [{}]{gold_ratio}",
+                    "    cut {kind} ratio {:.3} excl {:>2} emb {:.3} nb {:.3} n={:>3}: [{}] | [{}]{gold_ratio}",
                     cut.ratio,
                     cut.exclusive,
                     cut.embedding_ratio,
+                    nb_ratio(&cut.parts[0], &cut.parts[1]),
                     members.len(),
                     describe(&cut.parts[0]),
                     describe(&cut.parts[1])
