@@ -4,7 +4,7 @@
 //! Every reader yields [`ReadItem`]s one at a time: a record that cannot be read becomes a
 //! [`Reject`] with its file, line and reason, and reading goes on with the next record.
 //! Only a missing or unopenable input (or a CSV header without the needed columns) is an
-//! [`Error`](crate::Error).
+//! [`Error`].
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};

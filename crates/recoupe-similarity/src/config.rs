@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// Settings of [`crate::score`] and [`crate::cluster`]; every field has a default, so a
+/// Settings of [`crate::score`] and [`crate::cluster`](mod@crate::cluster); every field has a default, so a
 /// config file may set only what it changes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

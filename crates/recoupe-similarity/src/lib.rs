@@ -10,7 +10,7 @@
 //! - [`score`]: pair scores from embedding cosine, IDF-weighted rare-token overlap,
 //!   shared nearest neighbours, lexical Jaccard and date distance; relation labels (`copy`, `rewrite`,
 //!   `same_story`).
-//! - [`cluster`]: average-link story clustering that resists chaining, deterministic
+//! - [`cluster`](mod@cluster): average-link story clustering that resists chaining, deterministic
 //!   whatever the thread count, with a representative per story.
 //! - [`split`]: the second stage cutting a story into the events of one kind it holds.
 //! - [`evidence`]: the passages two articles share, as byte ranges.

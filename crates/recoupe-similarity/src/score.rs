@@ -25,7 +25,7 @@
 //! neighbours and itself, weighted by the score of the other views), centred on its
 //! topic block's mean, times `neighbourhood_weight`. Because every view is affine in dot
 //! products of unit vectors (dense or sparse), the average score between two groups of
-//! articles is a dot product of their sums: [`crate::cluster`] relies on this.
+//! articles is a dot product of their sums: [`crate::cluster`](mod@crate::cluster) relies on this.
 
 use std::collections::HashMap;
 

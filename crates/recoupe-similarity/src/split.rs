@@ -285,7 +285,7 @@ fn check_rows<'r>(corpus: &Corpus<'_>, rows: impl IntoIterator<Item = &'r u32>) 
     }
 }
 
-/// [`exclusive_tokens`] of a given cut (diagnostics: e.g. the gold cut); 0 when the
+/// `exclusive_tokens` of a given cut (diagnostics: e.g. the gold cut); 0 when the
 /// corpus holds no event-split tokens.
 pub fn exclusive_count(corpus: &Corpus<'_>, a: &[u32], b: &[u32]) -> Result<usize> {
     check_rows(corpus, a.iter().chain(b))?;

@@ -194,7 +194,7 @@ pub fn script_safe_json<T: Serialize>(value: &T) -> String {
 }
 
 /// A short one-line label of an article: its title, or else the first line of its text
-/// that cleaning kept, cut to [`LABEL_CHARS`] characters.
+/// that cleaning kept, cut to `LABEL_CHARS` characters.
 pub fn article_label(article: &ArticleRecord, text: &str) -> String {
     if let Some(title) = article.meta.title.as_deref() {
         let title = one_line(title);
