@@ -520,7 +520,7 @@ fn explain_merges(
                 let s = corpus.score_pair(a, b, None)?;
                 acc[0] += corpus.centred_pair(a, b, s.cosine);
                 acc[1] += s.rare_overlap;
-                acc[2] += corpus.neighbourhood(a, b);
+                acc[2] += corpus.neighbourhood(a, b)?;
                 acc[3] += s.score;
                 n += 1.0;
             }
@@ -644,7 +644,9 @@ fn print_cuts(
             for (i, &a) in xs.iter().enumerate() {
                 let start = if same { i + 1 } else { 0 };
                 for &b in &ys[start..] {
-                    acc += corpus.neighbourhood(a as usize, b as usize);
+                    acc += corpus
+                        .neighbourhood(a as usize, b as usize)
+                        .unwrap_or(f32::NAN);
                     n += 1.0;
                 }
             }

@@ -756,17 +756,14 @@ mod tests {
         let (with, corpus) = stories(0.2);
         assert_eq!(with, vec![vec![0, 1, 2, 3, 4], vec![5, 6, 7, 8, 9]]);
         // Same neighbourhood inside an event, little of it across.
-        assert!(
-            corpus.neighbourhood(0, 1) > 0.15,
-            "{}",
-            corpus.neighbourhood(0, 1)
-        );
-        assert!(
-            corpus.neighbourhood(1, 6).abs() < 0.05,
-            "{}",
-            corpus.neighbourhood(1, 6)
-        );
-        assert_eq!(corpus.neighbourhood(0, 15), 0.2 * -corpus.profile_mean[0]);
+        let nb = |a: usize, b: usize| corpus.neighbourhood(a, b).unwrap();
+        assert!(nb(0, 1) > 0.15, "{}", nb(0, 1));
+        assert!(nb(1, 6).abs() < 0.05, "{}", nb(1, 6));
+        assert_eq!(nb(0, 15), 0.2 * -corpus.profile_mean[0]);
+        assert!(matches!(
+            corpus.neighbourhood(0, 20),
+            Err(crate::Error::RowOutOfRange { row: 20, len: 20 })
+        ));
     }
 
     #[test]

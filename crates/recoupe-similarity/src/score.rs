@@ -922,7 +922,7 @@ impl Corpus<'_> {
         };
         let w = c.embedding_weight;
         let centred = self.centred_pair(a, b, cos);
-        let score = w * centred + (1.0 - w) * rare_overlap + self.neighbourhood(a, b)
+        let score = w * centred + (1.0 - w) * rare_overlap + self.neighbourhood_unchecked(a, b)
             - date_gap_days.map_or(0.0, |d| c.date_penalty(d));
         let relation = match jaccard {
             Some(j) if j >= c.copy_jaccard => Relation::Copy,
@@ -966,7 +966,17 @@ impl Corpus<'_> {
     /// [`SimilarityConfig::neighbourhood_weight`]): two reports of one event have the
     /// same best neighbours, while a report of the topic's other event, however close
     /// on the pair's own views, is nearest to that event's reports.
-    pub fn neighbourhood(&self, a: usize, b: usize) -> f32 {
+    pub fn neighbourhood(&self, a: usize, b: usize) -> Result<f32> {
+        let n = self.len();
+        for row in [a, b] {
+            if row >= n {
+                return Err(Error::RowOutOfRange { row, len: n });
+            }
+        }
+        Ok(self.neighbourhood_unchecked(a, b))
+    }
+
+    fn neighbourhood_unchecked(&self, a: usize, b: usize) -> f32 {
         if self.profile.is_empty() || self.block[a] != self.block[b] {
             return 0.0;
         }
@@ -1054,7 +1064,7 @@ impl Corpus<'_> {
         Ok(Explanation {
             embedding: w * centred,
             rare: (1.0 - w) * p.rare_overlap,
-            neighbourhood: self.neighbourhood(a, b),
+            neighbourhood: self.neighbourhood_unchecked(a, b),
             date_penalty,
             shared,
         })
