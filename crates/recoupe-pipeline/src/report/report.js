@@ -449,7 +449,7 @@
       var w = P[k].why;
       var why = el('div', { cls: 'why', id: 'pair-why' });
       why.appendChild(el('span', { text: 'score ' + num(P[k].score) + ' = embedding ' + num(w[0]) +
-        ' + rare tokens ' + num(w[1]) + (w[4] < 0 ? ' − shared neighbours ' + num(-w[4]) : ' + shared neighbours ' + num(w[4])) +
+        ' + rare tokens ' + num(w[1]) + (!w[4] ? '' : w[4] < 0 ? ' − shared neighbours ' + num(-w[4]) : ' + shared neighbours ' + num(w[4])) +
         (w[2] > 0 ? ' − dates ' + num(w[2]) : '') }));
       if (w[3].length) {
         why.appendChild(el('span', { text: ' · shared: ' }));
