@@ -22,7 +22,8 @@
 //! pair of the batch (candidate pairs only above 3,000 articles) with its gold stories,
 //! embedding cosine (raw and centred), rare-token overlap, the score's rare part
 //! (`(1 - w) * overlap`) split into its name, number and word tokens, Jaccard, score,
-//! lengths and topic blocks (`scripts/pair_ceiling.py`).
+//! lengths, topic blocks and the neighbourhood view's part of the score
+//! (`scripts/pair_ceiling.py`).
 //!
 //! `--small k1,k2,..` replaces the usual output by small batches cut from the corpus
 //! (see `small_batches`): "whole" (the first `k` articles of one gold story alone: kept
@@ -570,7 +571,7 @@ fn dump_pairs(
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(
         out,
-        "a\tb\tgold_a\tgold_b\ttopic_a\ttopic_b\tcandidate\tcos\tcentred\trare\tname\tnumber\tword\tjaccard\tscore\tlen_a\tlen_b\tblock_a\tblock_b"
+        "a\tb\tgold_a\tgold_b\ttopic_a\ttopic_b\tcandidate\tcos\tcentred\trare\tname\tnumber\tword\tjaccard\tscore\tlen_a\tlen_b\tblock_a\tblock_b\tneighbourhood"
     )?;
     for (a, b) in pairs {
         let (a, b) = (a as usize, b as usize);
@@ -587,7 +588,7 @@ fn dump_pairs(
         let topic = |i: usize| p.docs[i].topic.clone().unwrap_or_default();
         writeln!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
             p.docs[a].id,
             p.docs[b].id,
             p.docs[a].gold,
@@ -607,6 +608,7 @@ fn dump_pairs(
             corpus.length(b),
             corpus.topic_block(a),
             corpus.topic_block(b),
+            e.neighbourhood,
         )?;
     }
     out.flush()?;
