@@ -517,20 +517,11 @@ pub fn story_links(
                     std::borrow::Cow::Borrowed(corpus.profile_entries(first)),
                 )
             } else {
-                let mut dense = vec![0.0f32; corpus.vectors.ncols()];
-                let mut sparse: Vec<(u64, f32)> = Vec::new();
-                let mut profile: Vec<(u64, f32)> = Vec::new();
-                for &m in rows {
-                    for (s, x) in dense.iter_mut().zip(corpus.vectors.row(m as usize)) {
-                        *s += x;
-                    }
-                    sparse = merge_sparse(&sparse, corpus.rare[m as usize].entries());
-                    profile = merge_sparse(&profile, corpus.profile_entries(m as usize));
-                }
+                let sums = member_sums(corpus, rows);
                 (
-                    Some(dense),
-                    std::borrow::Cow::Owned(sparse),
-                    std::borrow::Cow::Owned(profile),
+                    Some(sums.dense),
+                    std::borrow::Cow::Owned(sums.sparse),
+                    std::borrow::Cow::Owned(sums.profile),
                 )
             };
             StorySums {
@@ -600,23 +591,41 @@ pub fn story_links(
         .collect())
 }
 
+/// The sums over a story's members of their vectors, rare-token vectors and
+/// neighbourhood profiles: what its average scores are dot products of.
+struct MemberSums {
+    dense: Vec<f32>,
+    sparse: Vec<(u64, f32)>,
+    profile: Vec<(u64, f32)>,
+}
+
+fn member_sums(corpus: &Corpus<'_>, members: &[u32]) -> MemberSums {
+    let mut sums = MemberSums {
+        dense: vec![0.0f32; corpus.vectors.ncols()],
+        sparse: Vec::new(),
+        profile: Vec::new(),
+    };
+    for &m in members {
+        for (s, x) in sums.dense.iter_mut().zip(corpus.vectors.row(m as usize)) {
+            *s += x;
+        }
+        sums.sparse = merge_sparse(&sums.sparse, corpus.rare[m as usize].entries());
+        sums.profile = merge_sparse(&sums.profile, corpus.profile_entries(m as usize));
+    }
+    sums
+}
+
 /// The member with the highest summed story score to the other members (lowest row on
 /// ties).
 fn representative(corpus: &Corpus<'_>, members: &[u32]) -> u32 {
     if members.len() <= 2 {
         return members[0];
     }
-    let d = corpus.vectors.ncols();
-    let mut dense = vec![0.0f32; d];
-    let mut sparse: Vec<(u64, f32)> = Vec::new();
-    let mut profile: Vec<(u64, f32)> = Vec::new();
-    for &m in members {
-        for (s, x) in dense.iter_mut().zip(corpus.vectors.row(m as usize)) {
-            *s += x;
-        }
-        sparse = merge_sparse(&sparse, corpus.rare[m as usize].entries());
-        profile = merge_sparse(&profile, corpus.profile_entries(m as usize));
-    }
+    let MemberSums {
+        dense,
+        sparse,
+        profile,
+    } = member_sums(corpus, members);
     let w = corpus.config.embedding_weight;
     let mut best = (f32::NEG_INFINITY, members[0]);
     for &m in members {
