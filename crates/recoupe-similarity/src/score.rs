@@ -409,6 +409,15 @@ pub struct Corpus<'v> {
     pub(crate) profile_mean: Vec<f32>,
 }
 
+/// The views of one pair that [`Corpus::base_score`] combines.
+#[derive(Debug, Clone, Copy)]
+struct PairViews {
+    cos: f32,
+    centred: f32,
+    rare_overlap: f32,
+    date_gap_days: Option<f32>,
+}
+
 /// Builder of a [`Corpus`]: vectors are required, the rest optional.
 #[derive(Debug, Clone)]
 pub struct CorpusBuilder<'v> {
@@ -677,7 +686,7 @@ fn neighbourhood_profiles(
             near.dedup();
             let mut scored: Vec<(f32, u32)> = near
                 .into_iter()
-                .map(|j| (corpus.base_score(i, j as usize), j))
+                .map(|j| (corpus.base_score(&corpus.pair_views(i, j as usize)), j))
                 .filter(|e| e.0 > 0.0)
                 .collect();
             scored.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
@@ -909,21 +918,18 @@ impl Corpus<'_> {
         jaccard_estimate: Option<f32>,
     ) -> PairScore {
         let c = &self.config;
-        let (va, vb) = (self.vectors.row(a), self.vectors.row(b));
-        let cos = va.dot(&vb).clamp(-1.0, 1.0);
-        let rare_overlap = self.rare[a].dot(&self.rare[b]).clamp(0.0, 1.0);
+        let v = self.pair_views(a, b);
+        let PairViews {
+            cos,
+            centred,
+            rare_overlap,
+            date_gap_days,
+        } = v;
         let jaccard = match &self.shingles {
             Some(s) => Some(jaccard(&s[a], &s[b])),
             None => jaccard_estimate,
         };
-        let date_gap_days = match (self.dates[a], self.dates[b]) {
-            (Some(x), Some(y)) => Some((x - y).abs()),
-            _ => None,
-        };
-        let w = c.embedding_weight;
-        let centred = self.centred_pair(a, b, cos);
-        let score = w * centred + (1.0 - w) * rare_overlap + self.neighbourhood_unchecked(a, b)
-            - date_gap_days.map_or(0.0, |d| c.date_penalty(d));
+        let score = self.base_score(&v) + self.neighbourhood_unchecked(a, b);
         let relation = match jaccard {
             Some(j) if j >= c.copy_jaccard => Relation::Copy,
             Some(j) if j >= c.rewrite_jaccard => Relation::Rewrite,
@@ -942,21 +948,31 @@ impl Corpus<'_> {
         }
     }
 
-    /// The story score without the neighbourhood view: what the profiles are made of.
-    fn base_score(&self, a: usize, b: usize) -> f32 {
-        let c = &self.config;
+    /// The views of a pair that the story score combines (all but the neighbourhood).
+    fn pair_views(&self, a: usize, b: usize) -> PairViews {
         let cos = self
             .vectors
             .row(a)
             .dot(&self.vectors.row(b))
             .clamp(-1.0, 1.0);
-        let rare = self.rare[a].dot(&self.rare[b]).clamp(0.0, 1.0);
-        let date = match (self.dates[a], self.dates[b]) {
-            (Some(x), Some(y)) => c.date_penalty(x - y),
-            _ => 0.0,
-        };
+        PairViews {
+            cos,
+            centred: self.centred_pair(a, b, cos),
+            rare_overlap: self.rare[a].dot(&self.rare[b]).clamp(0.0, 1.0),
+            date_gap_days: match (self.dates[a], self.dates[b]) {
+                (Some(x), Some(y)) => Some((x - y).abs()),
+                _ => None,
+            },
+        }
+    }
+
+    /// The story score without the neighbourhood view: what the profiles are made of,
+    /// and the rest of [`Corpus::score_pair`]'s score.
+    fn base_score(&self, v: &PairViews) -> f32 {
+        let c = &self.config;
         let w = c.embedding_weight;
-        w * self.centred_pair(a, b, cos) + (1.0 - w) * rare - date
+        w * v.centred + (1.0 - w) * v.rare_overlap
+            - v.date_gap_days.map_or(0.0, |d| c.date_penalty(d))
     }
 
     /// The neighbourhood view's part of the score of `(a, b)`:
