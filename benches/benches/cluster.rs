@@ -55,15 +55,14 @@ fn end_to_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("cluster_end_to_end");
     group.sample_size(10);
     // `plain`: the corpus builder gets no neighbour lists (no neighbourhood view);
-    // `neighbourhood`: it gets them, as the pipeline's does, with topic blocks off (the
-    // planted vectors have no tokens; see `examples/cluster_scale.rs`).
+    // `neighbourhood`: it gets them, as the pipeline's does (the planted vectors have no
+    // tokens, so the batch stays one topic block; see `examples/cluster_scale.rs`).
     for n in [10_000usize, 100_000] {
         let p = corpus(n);
         let v = ArrayView2::from_shape((n, p.dims), &p.data).unwrap_or_else(|e| panic!("{e}"));
         for with_neighbours in [false, true] {
             let config = SimilarityConfig {
                 neighbours: 10,
-                topic_blocks: !with_neighbours,
                 ..SimilarityConfig::default()
             };
             let name = if with_neighbours {

@@ -165,7 +165,10 @@ pub struct SimilarityConfig {
     /// topic then cannot change its result: without blocks one unrelated article lowers
     /// the batch background and raises the IDF of the topic's common words, and the
     /// seed articles with one unrelated article came out as one story. Needs the
-    /// neighbour lists ([`crate::score::CorpusBuilder::neighbours`]). Default true.
+    /// neighbour lists ([`crate::score::CorpusBuilder::neighbours`]) and the tokens
+    /// ([`crate::score::CorpusBuilder::tokens`]): on the cosine alone, centred on a
+    /// block's own mean, a block that is one story would be cut apart, so a batch
+    /// without tokens is always one block. Default true.
     pub topic_blocks: bool,
     /// Centred cosine above which a candidate edge links two articles into one topic
     /// block. Default 0.3 (see the crate README, "Session 3").

@@ -467,7 +467,7 @@ impl<'v> CorpusBuilder<'v> {
 
     /// The candidate neighbours of every row (as given to [`crate::find_stories`]),
     /// from which topic blocks are found ([`SimilarityConfig::topic_blocks`]); without
-    /// them the whole batch is one block.
+    /// them, or without [`CorpusBuilder::tokens`], the whole batch is one block.
     pub fn neighbours(mut self, neighbours: &NeighbourLists) -> Self {
         self.neighbours = Some(neighbours.pairs());
         self
@@ -529,8 +529,12 @@ impl<'v> CorpusBuilder<'v> {
             let row = if a as usize >= n { a } else { b } as usize;
             return Err(Error::RowOutOfRange { row, len: n });
         }
+        // Blocks need the rare-token view: inside a block of its own, the cosine alone
+        // is centred on the block's mean, so a block that is one story (a tight group
+        // with no link to the rest) would be cut apart; tokens are what tell a topic's
+        // events apart there. Without tokens the batch stays one block.
         let (block, blocks) = match &self.neighbours {
-            Some(pairs) if self.config.topic_blocks => {
+            Some(pairs) if self.config.topic_blocks && self.tokens.is_some() => {
                 topic_blocks(self.vectors, pairs, &self.config)
             }
             _ => (vec![0; n], 1),
@@ -1535,6 +1539,48 @@ mod tests {
             );
             assert!(y > x + 0.05, "{unrelated}: {x} vs {y}");
         }
+    }
+
+    #[test]
+    fn without_tokens_isolated_stories_stay_whole() {
+        // Four stories of six vectors each, tight inside and apart from each other:
+        // each would be a topic block of its own, and on the cosine alone, centred on
+        // its own mean, cut apart. Without tokens the batch stays one block.
+        let (stories, size, dims) = (4, 6, 16);
+        let v = ndarray::Array2::from_shape_fn((stories * size, dims), |(r, d)| {
+            let own = if d == r / size { 1.0 } else { 0.0 };
+            // A fixed hash of (row, dim) in [-0.5, 0.5): cosines 0.75-1.00 inside a
+            // story, -0.40-0.45 between stories.
+            let h = ((r * 131 + d * 71 + 17) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let noise = (h >> 40) as f32 / (1u64 << 24) as f32 - 0.5;
+            own + 0.5 * noise
+        });
+        let norms = v.map_axis(ndarray::Axis(1), |row| row.dot(&row).sqrt());
+        let v = &v / &norms.insert_axis(ndarray::Axis(1));
+        let neighbours = cosine::exact_top_k(v.view(), 10, -1.0).unwrap();
+        let corpus = CorpusBuilder::new(v.view())
+            .neighbours(&neighbours)
+            .build()
+            .unwrap();
+        assert!((0..stories * size).all(|r| corpus.topic_block(r) == 0));
+        let labels = crate::find_stories(&corpus, &neighbours)
+            .unwrap()
+            .clustering
+            .labels;
+        for s in 0..stories {
+            let first = labels[s * size];
+            assert!(
+                (s * size..(s + 1) * size).all(|r| labels[r] == first),
+                "story {s} cut: {labels:?}"
+            );
+        }
+        assert_eq!(
+            labels
+                .iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            stories
+        );
     }
 
     #[test]
