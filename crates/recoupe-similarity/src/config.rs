@@ -171,7 +171,7 @@ pub struct SimilarityConfig {
     /// without tokens is always one block. Default true.
     pub topic_blocks: bool,
     /// Centred cosine above which a candidate edge links two articles into one topic
-    /// block. Default 0.3 (see the crate README, "Session 3").
+    /// block. Default 0.2 (see the crate README, "Session 3").
     pub topic_block_link: f32,
     /// Mean centred cosine inside a group at or above which it is split off as a topic
     /// block (a single-topic batch has a mean of 0 by construction, a group split off
