@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from pyvenv import ensure_venv as ensure_project_venv
@@ -207,14 +208,12 @@ def analyse():
     best(prob, "gradient boosting, 5 views + ranks + shared nbrs", grid=np.linspace(0.05, 0.99, 95))
 
     print("3. merged gold stories: 5-fold accuracy of a classifier trained to tell them apart")
-    col = {i: k for k, i in enumerate(ids)}
     for name, a, b in MERGED:
         rows = [k for k, d in enumerate(docs) if d["cluster"] in (a, b)]
         y = np.array([docs[k]["cluster"] == a for k in rows])
         cv = StratifiedKFold(5, shuffle=True, random_state=0)
         clf = LogisticRegression(max_iter=3000, C=10)
-        acc = [cross_val_score(clf, vecs[m][[col[ids[k]] for k in rows]], y, cv=cv).mean()
-               for m in MODELS]
+        acc = [cross_val_score(clf, vecs[m][rows], y, cv=cv).mean() for m in MODELS]
         x = TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2)).fit_transform(
             [texts[k] for k in rows])
         acc_t = cross_val_score(clf, x, y, cv=cv).mean()
@@ -222,8 +221,6 @@ def analyse():
               f" MiniLM {acc[0]:.3f}, e5 {acc[1]:.3f}, tf-idf 1-2-grams {acc_t:.3f}")
 
     print("4. the crawl timestamps, sorted and cut at gaps longer than g seconds:")
-    from datetime import datetime
-
     stamps = np.array([datetime.fromisoformat(d["date"]).timestamp() for d in docs])
     order = np.argsort(stamps, kind="stable")
     for gap in (1, 5, 60):
