@@ -1000,8 +1000,7 @@ impl Corpus<'_> {
         if self.profile.is_empty() || self.block[a] != self.block[b] {
             return 0.0;
         }
-        let mean = self.profile_mean[self.block[a] as usize];
-        self.config.neighbourhood_weight * (self.profile[a].dot(&self.profile[b]) - mean)
+        self.neighbourhood_cross(a, self.profile[a].dot(&self.profile[b]), 1.0)
     }
 
     /// Sum of the neighbourhood parts over all `pairs` pairs between two groups of one
